@@ -1,0 +1,141 @@
+/**
+ * `npm run verify`: the pack checks itself, test by test.
+ *
+ *   1. both trees (and everything else) type-check under strict TypeScript
+ *   2. the fixtures' own tests pass (the binding, the harness, the runner)
+ *   3. every exercise test passes against the reference solution
+ *   4. every exercise test FAILS against the skeleton as committed (a test that passes on the
+ *      skeleton proves nothing)
+ *   5. every known-wrong solution fails each test it names
+ *
+ * It ends with one line, `N passed, N failed`, counting every check, and exits non-zero on any failure.
+ * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { TestCase, TestModule } from 'vitest/node';
+import { startVitest } from 'vitest/node';
+import { ROOT } from '../fixtures/harness/target.ts';
+import { wrongSolutions } from '../fixtures/wrong/index.ts';
+
+const worktree = process.argv.includes('--worktree');
+let passed = 0;
+let failed = 0;
+const problems: string[] = [];
+
+function tally(ok: boolean, problem: string): void {
+  if (ok) passed++;
+  else {
+    failed++;
+    problems.push(problem);
+  }
+}
+
+function heading(text: string): void {
+  console.log(`\n── ${text}`);
+}
+
+function typecheck(): void {
+  heading('type-check (tsc --noEmit, strict)');
+  const started = Date.now();
+  const result = spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+  const ok = result.status === 0;
+  console.log(ok ? `   ok (${Date.now() - started} ms)` : result.stdout + result.stderr);
+  tally(ok, 'type-check failed: run `npx tsc -p .` and fix what it reports');
+}
+
+/** `.skeletons/` holds the exercises as committed, where the `skeletons` target looks for them. */
+function snapshotSkeletons(): void {
+  const into = join(ROOT, '.skeletons');
+  rmSync(into, { recursive: true, force: true });
+  mkdirSync(into);
+  const fromGit = !worktree && spawnSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: ROOT }).status === 0;
+  if (fromGit) {
+    const archive = execFileSync('git', ['archive', 'HEAD', 'exercises'], { cwd: ROOT, maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', into, '--strip-components=1'], { input: archive });
+  } else {
+    console.log(worktree ? '   (skeletons from the working tree)' : '   (no git HEAD: skeletons from the working tree)');
+    cpSync(join(ROOT, 'exercises'), into, { recursive: true });
+  }
+}
+
+function testsOf(modules: TestModule[], project: string): TestCase[] {
+  return modules.filter((m) => m.project.name === project).flatMap((m) => [...m.children.allTests()]);
+}
+
+function where(test: TestCase): string {
+  return `${relative(ROOT, test.module.moduleId)} > ${test.fullName}`;
+}
+
+function firstError(test: TestCase): string {
+  const error = test.result().errors?.[0];
+  return error ? `\n      ${String(error.message).split('\n').slice(0, 6).join('\n      ')}` : '';
+}
+
+function moduleErrors(modules: TestModule[], project: string): void {
+  for (const module of modules.filter((m) => m.project.name === project)) {
+    for (const error of module.errors()) {
+      tally(false, `[${project}] ${relative(ROOT, module.moduleId)} could not run: ${error.message}`);
+    }
+  }
+}
+
+async function runSuites(): Promise<void> {
+  process.env.KATA_VERIFY = '1';
+  const wrong = wrongSolutions();
+  const projects = ['fixtures', 'solutions', 'skeletons', ...wrong.map((w) => w.target)];
+  heading(`tests: ${projects.length} projects (fixtures, solutions, skeletons, ${wrong.length} known-wrong solutions)`);
+  const started = Date.now();
+  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}] });
+  const modules = vitest.state.getTestModules();
+  await vitest.close();
+  console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const report = (label: string, before: [number, number]) =>
+    console.log(`   ${label}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
+
+  for (const project of ['fixtures', 'solutions']) {
+    const before: [number, number] = [passed, failed];
+    moduleErrors(modules, project);
+    for (const test of testsOf(modules, project)) {
+      const state = test.result().state;
+      tally(state === 'passed', `[${project}] ${where(test)} ${state === 'skipped' ? 'was skipped' : 'failed'}${firstError(test)}`);
+    }
+    report(project === 'fixtures' ? 'fixtures and runner tests pass' : 'exercise tests pass on the solutions', before);
+  }
+
+  const before: [number, number] = [passed, failed];
+  const skeletonResults = new Map(testsOf(modules, 'skeletons').map((t) => [where(t), t.result().state]));
+  for (const test of testsOf(modules, 'solutions')) {
+    const state = skeletonResults.get(where(test));
+    // A test file that cannot even load on the skeleton fails all its tests: that counts as failing.
+    tally(state !== 'passed', `[skeletons] ${where(test)} PASSES on the shipped skeleton: it proves nothing; make it fail until the exercise is solved`);
+  }
+  report('exercise tests fail on the shipped skeletons', before);
+
+  const beforeWrong: [number, number] = [passed, failed];
+  for (const w of wrong) {
+    const results = new Map(testsOf(modules, w.target).map((t) => [t.fullName, t.result().state]));
+    moduleErrors(modules, w.target);
+    for (const name of w.mustFail) {
+      const state = results.get(name);
+      if (state === undefined) tally(false, `[${w.target}] names a test that does not exist: "${name}"`);
+      else tally(state === 'failed', `[${w.target}] "${name}" passes on a known-wrong solution (${w.mistake}): the test does not catch that mistake`);
+    }
+  }
+  report('known-wrong solutions fail the tests they name', beforeWrong);
+}
+
+const started = Date.now();
+typecheck();
+snapshotSkeletons();
+await runSuites();
+if (problems.length) {
+  heading('problems');
+  for (const problem of problems) console.log(` ✗ ${problem}`);
+}
+console.log(`\nverify took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+if (existsSync(join(ROOT, '.skeletons'))) rmSync(join(ROOT, '.skeletons'), { recursive: true, force: true });
+process.exit(failed ? 1 : 0);

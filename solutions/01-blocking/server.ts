@@ -1,0 +1,37 @@
+/**
+ * 01-blocking — the blocking echo server, and its problem.
+ *
+ * One client at a time: accept a connection, echo what it sends until it leaves, then accept the
+ * next. While a client stays connected, the server sits in `recv()` for it, and every other client
+ * waits in the kernel's listen queue. Exercise 02 fixes that without threads.
+ */
+import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
+import { runServer } from '../../fixtures/program.ts';
+
+/** Echoes everything `client` sends, until the client closes its side of the connection. */
+export function handleClient(client: Socket): void {
+  for (;;) {
+    const data = client.recv(4096); // blocks until the client sends something, or leaves
+    if (data.length === 0) return; // an empty read: the client closed its side
+    client.sendall(data);
+  }
+}
+
+/** Accepts clients one after another, forever. */
+export function serveForever(server: Socket): void {
+  for (;;) {
+    const [client, [host, port]] = server.accept(); // blocks until a client connects
+    console.log(`connection from ${host}:${port}`);
+    try {
+      handleClient(client);
+    } catch (error) {
+      // A client that resets the connection ends its own session, not the server.
+      if (!(error instanceof ConnectionError)) throw error;
+      console.log(`${host}:${port} is gone: ${error.message}`);
+    } finally {
+      client.close();
+    }
+  }
+}
+
+runServer(import.meta.url, 5001, serveForever);

@@ -1,0 +1,60 @@
+/**
+ * One test suite, several trees. The `exercises` project runs the tests against the learner's files;
+ * `solutions` runs the very same test files against the reference (see fixtures/harness/target.ts).
+ * `npm run verify` adds the shipped skeletons and the known-wrong solutions (scripts/verify.ts).
+ */
+import { dirname, resolve } from 'node:path';
+import type { Plugin } from 'vite';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { isTestFile, mapToTarget, type Target } from './fixtures/harness/target.ts';
+import { wrongSolutions } from './fixtures/wrong/index.ts';
+
+/** Resolves a test file's relative imports of exercise code to the target's file. */
+function targetResolver(target: Target): Plugin {
+  return {
+    name: `kata-target-${target}`,
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.') || !isTestFile(importer)) return null;
+      const wanted = resolve(dirname(importer), source);
+      if (isTestFile(wanted)) return null;
+      const mapped = mapToTarget(wanted, target);
+      return mapped === wanted ? null : mapped;
+    },
+  };
+}
+
+const exerciseTests = ['exercises/**/*.test.ts'];
+
+function treeProject(name: string, target: Target, include = exerciseTests): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    plugins: target === 'exercises' ? [] : [targetResolver(target)],
+    test: { name, include, env: { KATA_TARGET: target } },
+  };
+}
+
+const projects: TestProjectInlineConfiguration[] = [
+  treeProject('exercises', 'exercises'),
+  treeProject('solutions', 'solutions'),
+  { extends: true, test: { name: 'fixtures', include: ['fixtures/**/*.test.ts', 'runner/**/*.test.ts', 'scripts/**/*.test.ts'] } },
+];
+
+if (process.env.KATA_VERIFY) {
+  projects.push(treeProject('skeletons', 'skeletons'));
+  for (const wrong of wrongSolutions()) {
+    const project = treeProject(wrong.target, wrong.target, [`exercises/${wrong.exercise}/**/*.test.ts`]);
+    project.test!.env!.KATA_ONLY_TESTS = JSON.stringify(wrong.mustFail);
+    projects.push(project);
+  }
+}
+
+export default defineConfig({
+  test: {
+    projects,
+    setupFiles: ['./fixtures/harness/setup.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    teardownTimeout: 5_000,
+  },
+});
