@@ -1,0 +1,32 @@
+/**
+ * 05-coroutines — generators that receive values.
+ *
+ * Complete `listener`, then `coroutine`, then run the tests:  npm test -- exercises/05
+ * (average.ts and state.ts are the next two steps.)
+ */
+
+/**
+ * Wraps a generator function so that every generator it makes comes back primed: already paused at
+ * its first `yield`, ready for the first value sent. Arguments and types pass through unchanged.
+ */
+export function coroutine<A extends unknown[], Y, R, N>(
+  fn: (...args: A) => Generator<Y, R, N>,
+): (...args: A) => Generator<Y, R, N> {
+  return (...args: A) => {
+    // TODO: make the generator with fn(...args), advance it once with next() (that runs its body up
+    // to the first yield), and return it.
+    void fn;
+    void args;
+    throw new Error('TODO(05-coroutines): coroutine(fn) should return a function that makes the generator and primes it with one next()');
+  };
+}
+
+/**
+ * A coroutine that writes down every message it is sent, in order, and each time hands out how many
+ * it has heard so far. It never returns: it runs until it is closed.
+ */
+export function* listener(heard: string[]): Generator<number, never, string> {
+  // TODO: loop forever: `const message = yield heard.length;` then push message onto heard.
+  void heard;
+  throw new Error('TODO(05-coroutines): listener(heard) should loop forever: yield heard.length, and push the value it receives onto heard');
+}
