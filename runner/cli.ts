@@ -1,0 +1,49 @@
+/** What the runner's commands share: where the pack is, which exercise is meant, and asking the learner. */
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findExercises, pickExercise, type Exercise } from './exercises.ts';
+import { exerciseStates, nextExercise } from './states.ts';
+
+/** The pack's root: this file's grandparent, or `KATA_ROOT` (the runner's own tests point it at a small pack). */
+export function packRoot(): string {
+  return resolve(process.env.KATA_ROOT ?? fileURLToPath(new URL('..', import.meta.url)));
+}
+
+/** True when the module at `moduleUrl` is the script node was asked to run. */
+export function isEntry(moduleUrl: string): boolean {
+  return !!process.argv[1] && resolve(process.argv[1]) === fileURLToPath(moduleUrl);
+}
+
+/** The arguments after the script, without the `--flags`. */
+export function positional(argv = process.argv.slice(2)): string[] {
+  return argv.filter((arg) => !arg.startsWith('--'));
+}
+
+/** The exercise the command line names, or, with none named, the first one not yet solved. */
+export async function exerciseFromArgs(root: string): Promise<Exercise> {
+  const exercises = findExercises(root);
+  const [wanted] = positional();
+  if (wanted !== undefined) return pickExercise(exercises, wanted);
+  const next = nextExercise(exercises, await exerciseStates(root, exercises));
+  if (!next) throw new Error('Every exercise is solved: name one, e.g. `npm run compare -- 01`.');
+  return next;
+}
+
+/** Asks a yes/no question on the terminal; anything but y/yes is no. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Runs a command's main function: a thrown error becomes its message and exit code 1. */
+export function runCommand(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm run compare -- NN`: the learner's file(s) beside the reference solution, as a coloured diff
+ * (lines only yours in red, lines only the reference's in green). With no NN, the current exercise.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { structuredPatch } from 'diff';
+import { exerciseFromArgs, isEntry, packRoot, runCommand } from './cli.ts';
+import type { Exercise } from './exercises.ts';
+import { paint } from './terminal.ts';
+
+/** The diff of every file of the exercise against the reference, ready to print. */
+export function compareExercise(root: string, exercise: Exercise): string {
+  return exercise.files.map((file) => compareFile(root, file)).join('\n\n');
+}
+
+function compareFile(root: string, file: string): string {
+  const reference = file.replace(/^exercises\//, 'solutions/');
+  if (!existsSync(join(root, reference))) return `${file}: there is no reference solution for this file.`;
+  const yours = readFileSync(join(root, file), 'utf8');
+  const theirs = readFileSync(join(root, reference), 'utf8');
+  const title = `${paint('bold', file)} ${paint('red', '(yours: −)')}  beside  ${paint('bold', reference)} ${paint('green', '(reference: +)')}`;
+  if (yours === theirs) return `${title}\n  identical.`;
+  const { hunks } = structuredPatch(file, reference, yours, theirs, undefined, undefined, { context: 3 });
+  const body = hunks.map((hunk) => {
+    const heading = paint('cyan', `@@ ${file}:${hunk.oldStart} · ${reference}:${hunk.newStart} @@`);
+    return [heading, ...hunk.lines.map(colourLine)].join('\n');
+  });
+  return [title, ...body].join('\n');
+}
+
+function colourLine(line: string): string {
+  if (line.startsWith('-')) return paint('red', line);
+  if (line.startsWith('+')) return paint('green', line);
+  if (line.startsWith('\\')) return paint('gray', line);
+  return line;
+}
+
+if (isEntry(import.meta.url)) {
+  runCommand(async () => {
+    const root = packRoot();
+    console.log(compareExercise(root, await exerciseFromArgs(root)));
+  });
+}
