@@ -1,0 +1,153 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { parseResponse, startServer, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { blog, index } from './views.ts';
+
+const server = new URL('./server.ts', import.meta.url);
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+/** Sends `request` on a fresh raw connection and returns the response, read until the server closes. */
+async function rawRequest(srv: ServerProcess, request: string | Buffer, name = 'raw'): Promise<ReturnType<typeof parseResponse>> {
+  const client = await srv.connect(name);
+  client.send(request);
+  return readResponse(client);
+}
+
+async function readResponse(client: Client) {
+  const bytes = await client.readToEnd({
+    what: 'Connection: close — after the response, close the connection; the client knows the body is complete when it has Content-Length bytes or the connection ends',
+  });
+  return parseResponse(bytes);
+}
+
+/** Proves the server is still alive and serving after whatever the test did to it. */
+async function expectStillServing(srv: ServerProcess, after: string): Promise<void> {
+  const reply = await srv.fetch('/');
+  expect(reply.status, `after ${after}, the server must go on serving: GET / should be 200`).toBe(200);
+}
+
+describe('00-web-app: the web server on a socket', () => {
+  test('fetch GET / gets 200, an HTML content type and the home page', async () => {
+    const srv = await startServer(server);
+    const reply = await srv.fetch('/');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(reply.body, 'the body is what the view for "/" returns').toBe(index());
+  });
+
+  test('fetch GET /blog gets 200 and the blog page', async () => {
+    const srv = await startServer(server);
+    const reply = await srv.fetch('/blog');
+    expect(reply.status).toBe(200);
+    expect(reply.body, 'the body is what the view for "/blog" returns').toBe(blog());
+  });
+
+  test('the query string does not change the route: /blog?page=2 is the blog', async () => {
+    const srv = await startServer(server);
+    const reply = await srv.fetch('/blog?page=2');
+    expect(reply.status, 'route on the path alone: split the query string off at "?"').toBe(200);
+    expect(reply.body).toBe(blog());
+  });
+
+  test('an unknown path gets 404 with a page that says so', async () => {
+    const srv = await startServer(server);
+    const reply = await srv.fetch('/nowhere');
+    expect(reply.status).toBe(404);
+    expect(reply.body, 'a 404 has a body: tell the reader what happened').toContain('404 Not Found');
+  });
+
+  test('DELETE / gets 405 with an Allow header', async () => {
+    const srv = await startServer(server);
+    const reply = await srv.fetch('/', { method: 'DELETE' });
+    expect(reply.status, 'the path exists but its view does not take DELETE').toBe(405);
+    expect(reply.headers.get('allow'), 'a 405 says which methods are allowed').toBe('GET, HEAD');
+  });
+
+  test("Content-Length is the body's length in bytes (the home page is not ASCII), and the server closes the connection", async () => {
+    const srv = await startServer(server);
+    const response = await rawRequest(srv, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    expect(response.statusLine).toBe('HTTP/1.1 200 OK');
+    expect(response.headers.get('connection')).toBe('close');
+    expect(
+      Number(response.headers.get('content-length')),
+      `the server sent a body of ${response.body.length} bytes: Content-Length must count bytes, not characters`,
+    ).toBe(response.body.length);
+    expect(response.body.toString('utf8')).toBe(index());
+  });
+
+  test('a request that arrives in many small pieces is still parsed', async () => {
+    const srv = await startServer(server);
+    const client = await srv.connect('slow');
+    // One byte per TCP write, spaced out, so the server's recv() gets the request a little at a time.
+    for (const byte of Buffer.from('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n')) {
+      client.send(Buffer.of(byte));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const response = await readResponse(client);
+    expect(
+      response.statusLine,
+      'TCP is a stream, not messages: one recv() may hold a part of the request. Keep reading until the blank line ("\\r\\n\\r\\n") that ends the head',
+    ).toBe('HTTP/1.1 200 OK');
+    expect(response.body.toString('utf8')).toBe(blog());
+  });
+
+  test('garbage gets 400 Bad Request, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const garbage = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0xff, 0xfe]), Buffer.from('\r\n\r\n')]);
+    const response = await rawRequest(srv, garbage, 'garbage');
+    expect(response.statusLine, 'bytes that are not a request line: parseRequest throws HttpError(400); answer it, do not crash').toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a garbage request');
+  });
+
+  test('a request line without the HTTP version gets 400 Bad Request', async () => {
+    const srv = await startServer(server);
+    const response = await rawRequest(srv, 'GET /\r\n\r\n');
+    expect(response.statusLine, '"GET /" has no version: not an HTTP/1.x request').toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a request without a version');
+  });
+
+  test('a request head over 8 KiB gets 431, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const filler = Array.from({ length: 90 }, (_, i) => `X-Filler-${i}: ${'a'.repeat(90)}\r\n`).join(''); // ~9 KiB
+    const response = await rawRequest(srv, `GET / HTTP/1.1\r\nHost: localhost\r\n${filler}`, 'big');
+    expect(
+      response.statusLine,
+      'stop reading once the head passes 8 KiB (MAX_HEAD_BYTES) without its blank line, and answer 431: otherwise one client can make the server buffer without end',
+    ).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    await expectStillServing(srv, 'a request head that was too large');
+  });
+
+  test('a client that connects and leaves without a word does not crash the server', async () => {
+    const srv = await startServer(server);
+    const silent = await srv.connect('silent');
+    silent.end();
+    const bytes = await silent.readToEnd({ what: 'the client left, so the server closes its side too' });
+    expect(bytes.toString(), 'nobody asked anything: send nothing').toBe('');
+    await expectStillServing(srv, 'a client that sent nothing (recv returned an empty Buffer at once)');
+  });
+
+  test('a client that leaves in the middle of its request gets 400, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const client = await srv.connect('half');
+    client.send('GET /blog HTT');
+    client.end(); // no more to come: recv() returns an empty Buffer before the blank line
+    const response = await readResponse(client);
+    expect(response.statusLine, 'the client stopped sending before the end of the head: that request is incomplete').toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a client that stopped halfway');
+  });
+
+  test.skipIf(!hasCurl)('curl -i /blog gets the status line, the headers and the blog page', async () => {
+    const srv = await startServer(server);
+    const output = await new Promise<Buffer>((resolve, reject) =>
+      execFile(
+        'curl',
+        ['--silent', '--show-error', '--include', '--max-time', '5', `http://127.0.0.1:${srv.port}/blog`],
+        { encoding: 'buffer' },
+        (error, stdout, stderr) => (error ? reject(new Error(`curl failed: ${stderr.toString().trim() || error.message}\n${srv.report()}`)) : resolve(stdout)),
+      ),
+    );
+    const response = parseResponse(output);
+    expect(response.statusLine).toBe('HTTP/1.1 200 OK');
+    expect(response.body.toString('utf8'), 'curl prints the body after the headers').toBe(blog());
+  });
+});

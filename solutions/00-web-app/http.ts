@@ -1,0 +1,137 @@
+/**
+ * 00-web-app — what a web framework does with a request, as pure functions: no sockets here.
+ *
+ * The server (`server.ts`) reads the request head off the socket; `parseRequest` turns it into a
+ * `Request`; `generateResponse` looks the path up in the route table (`URLS`, in `views.ts`), calls the
+ * view, and puts a status line and headers in front of the page. Flask and Django do the same, with
+ * more care and more features, underneath `@app.route` and `urls.py`.
+ */
+import { page, URLS } from './views.ts';
+
+/** The statuses this server answers with, and the reason phrase each goes by. */
+export const REASONS = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  431: 'Request Header Fields Too Large',
+} as const;
+export type Status = keyof typeof REASONS;
+
+/** The methods every view answers. HEAD is GET without the body: curl -I and link checkers use it. */
+export const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD'];
+
+/** `close` in this exercise: one request per connection. Exercise 08 keeps connections alive. */
+export type Connection = 'close' | 'keep-alive';
+
+/** A parsed request head: what a view would need to know about the request. */
+export interface Request {
+  /** `GET`, `POST`, … — case-sensitive, as HTTP says. */
+  method: string;
+  /** The path the route table is searched with: `/blog` for `/blog?page=2`. */
+  path: string;
+  /** What followed the `?`, undecoded: `page=2`; `''` when there was none. */
+  query: string;
+  /** `HTTP/1.1` or `HTTP/1.0`. */
+  version: string;
+  /** Header names lower-cased (they are case-insensitive); a repeated header's values joined with `, `. */
+  headers: Map<string, string>;
+}
+
+/** A request the server cannot answer normally: the status says why (400, 431). */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: Exclude<Status, 200>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A token (RFC 9110 §5.6.2): what a method or a header name is made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** `Name: value`, with optional spaces or tabs around the value, none before the colon. */
+const HEADER_LINE = /^([^:\s]+):[ \t]*(.*?)[ \t]*$/;
+/** An origin-form target: a path, maybe a query; visible ASCII only. */
+const TARGET = /^\/[\x21-\x7e]*$/;
+const VERSION = /^HTTP\/1\.\d$/;
+
+/**
+ * Parses a request head: the request line and the header lines, separated by CRLF, without the blank
+ * line that ends the head. Throws `HttpError` 400 for anything that is not an HTTP/1.x request.
+ */
+export function parseRequest(head: string): Request {
+  const [requestLine = '', ...headerLines] = head.split('\r\n');
+  const parts = requestLine.split(' ');
+  if (parts.length !== 3) {
+    throw new HttpError(400, `A request line is "METHOD /path HTTP/1.1", three parts; got ${JSON.stringify(requestLine)}`);
+  }
+  const [method, target, version] = parts as [string, string, string];
+  if (!TOKEN.test(method)) throw new HttpError(400, `Not a method: ${JSON.stringify(method)}`);
+  if (!TARGET.test(target)) throw new HttpError(400, `Not a path: ${JSON.stringify(target)}`);
+  if (!VERSION.test(version)) throw new HttpError(400, `Not an HTTP/1.x version: ${JSON.stringify(version)}`);
+
+  const headers = new Map<string, string>();
+  for (const line of headerLines) {
+    const match = HEADER_LINE.exec(line);
+    if (!match || !TOKEN.test(match[1]!)) throw new HttpError(400, `Not a header line: ${JSON.stringify(line)}`);
+    const name = match[1]!.toLowerCase();
+    const value = match[2]!;
+    const earlier = headers.get(name);
+    headers.set(name, earlier === undefined ? value : `${earlier}, ${value}`);
+  }
+  // HTTP/1.1 requires Host (RFC 9112 §3.2): a server must refuse a request without it.
+  if (version === 'HTTP/1.1' && !headers.has('host')) throw new HttpError(400, 'An HTTP/1.1 request must have a Host header');
+
+  const question = target.indexOf('?');
+  const path = question === -1 ? target : target.slice(0, question);
+  const query = question === -1 ? '' : target.slice(question + 1);
+  return { method, path, query, version, headers };
+}
+
+/**
+ * The status line and headers of a response whose body is `contentLength` bytes long, each line ended
+ * by CRLF, and the blank line that ends the head. `extra` adds headers (`Allow`) or replaces ours
+ * (`Connection`).
+ */
+export function generateHeaders(status: Status, contentLength: number, extra: Record<string, string> = {}): string {
+  const headers: Record<string, string> = {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': String(contentLength),
+    Connection: 'close',
+    ...extra,
+  };
+  const lines = [`HTTP/1.1 ${status} ${REASONS[status]}`];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** The page for `status`: the view's page for 200, a short error page otherwise. */
+export function generateContent(status: Status, path: string): string {
+  const view = URLS.get(path);
+  if (status === 200 && view) return view();
+  const title = `${status} ${REASONS[status]}`;
+  return page(title, `<h1>${title}</h1>`);
+}
+
+/**
+ * The response to `request`, as the bytes to send: the route table decides the status (404 for a path
+ * it does not hold, 405 for a method the views do not answer), the view or an error page gives the
+ * body, and the headers go in front. A HEAD request gets the same headers and no body.
+ */
+export function generateResponse(request: Request, connection: Connection = 'close'): Buffer {
+  const status: Status = !URLS.has(request.path) ? 404 : ALLOWED_METHODS.includes(request.method) ? 200 : 405;
+  // Content-Length counts bytes, and a page is text: encode first, then count.
+  const body = Buffer.from(generateContent(status, request.path), 'utf8');
+  const extra: Record<string, string> = { Connection: connection };
+  if (status === 405) extra.Allow = ALLOWED_METHODS.join(', ');
+  const head = Buffer.from(generateHeaders(status, body.length, extra), 'latin1');
+  return request.method === 'HEAD' ? head : Buffer.concat([head, body]);
+}
+
+/** The response to a request that could not be read or parsed: its error page, and the connection closes. */
+export function errorResponse(error: HttpError): Buffer {
+  const body = Buffer.from(generateContent(error.status, ''), 'utf8');
+  return Buffer.concat([Buffer.from(generateHeaders(error.status, body.length), 'latin1'), body]);
+}
