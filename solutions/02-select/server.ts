@@ -1,0 +1,103 @@
+/**
+ * 02-select — an event loop over select().
+ *
+ * Builds on 01: adds select(), so one thread serves every client at once.
+ *
+ * Every socket is a file, and `select()` answers one question about a list of files: which of them
+ * can I use now without blocking? The loop asks it, then hands control to whoever is ready: the
+ * listening socket means a client waits to be accepted; a client socket means it sent something (or
+ * left); a writable client means there is room again in its send buffer for the reply we owe it.
+ *
+ * Every socket is non-blocking, so a call made at the wrong moment raises BlockingIOError instead of
+ * freezing the loop; and select() is called without a timeout, so an idle server sleeps in the kernel.
+ */
+import { BlockingIOError, ConnectionError, select, type Socket } from '../../fixtures/native/index.ts';
+import { runServer } from '../../fixtures/program.ts';
+
+/** The sockets select() watches for reading: the listening socket, and every connected client. */
+const toMonitor: Socket[] = [];
+
+/**
+ * The bytes each client is still owed, oldest first. A client with bytes here is also watched for
+ * writing; when it has none, it is left out, or select() would report it writable on every turn.
+ */
+const outgoing = new Map<Socket, Buffer[]>();
+
+/** The listening socket is readable: a client is waiting in the queue. Accept it and start watching it. */
+function acceptConnection(server: Socket): void {
+  let client: Socket;
+  try {
+    [client] = server.accept();
+  } catch (error) {
+    // The client may have gone again between select() and accept(): nothing to accept then.
+    if (error instanceof BlockingIOError || error instanceof ConnectionError) return;
+    throw error;
+  }
+  client.setBlocking(false);
+  toMonitor.push(client);
+  outgoing.set(client, []);
+}
+
+/** A client is readable: it sent something, which we queue to echo, or it left (an empty read). */
+function receiveFrom(client: Socket): void {
+  const data = client.recv(4096);
+  if (data.length === 0) return disconnect(client);
+  outgoing.get(client)!.push(data);
+}
+
+/** A client is writable: send as much of what we owe it as the kernel takes now, and keep the rest. */
+function sendTo(client: Socket): void {
+  const queue = outgoing.get(client)!;
+  while (queue.length > 0) {
+    const chunk = queue[0]!;
+    let sent: number;
+    try {
+      sent = client.send(chunk);
+    } catch (error) {
+      if (error instanceof BlockingIOError) return; // the buffer is full again: wait for the next turn
+      throw error;
+    }
+    if (sent < chunk.length) {
+      queue[0] = chunk.subarray(sent); // a partial send: the rest goes when the socket is writable again
+      return;
+    }
+    queue.shift();
+  }
+}
+
+/** Forgets a client everywhere select() could see it, then closes it. */
+function disconnect(client: Socket): void {
+  toMonitor.splice(toMonitor.indexOf(client), 1);
+  outgoing.delete(client);
+  client.close();
+}
+
+/** Runs `handle(client)`; a client that resets its connection is disconnected, and the server goes on. */
+function serveClient(client: Socket, handle: (client: Socket) => void): void {
+  try {
+    handle(client);
+  } catch (error) {
+    if (!(error instanceof ConnectionError)) throw error;
+    disconnect(client);
+  }
+}
+
+/** The event loop: wait until some socket is ready, then let each ready socket do its part. */
+export function serveForever(server: Socket): void {
+  server.setBlocking(false);
+  toMonitor.push(server);
+  for (;;) {
+    const owed = [...outgoing].filter(([, queue]) => queue.length > 0).map(([client]) => client);
+    const [readable, writable] = select(toMonitor, owed, []); // no timeout: sleep until something happens
+    for (const sock of readable) {
+      if (sock === server) acceptConnection(server);
+      else serveClient(sock, receiveFrom);
+    }
+    for (const client of writable) {
+      // A client that left while its data was read this turn is gone from `outgoing`: skip it.
+      if (outgoing.has(client)) serveClient(client, sendTo);
+    }
+  }
+}
+
+runServer(import.meta.url, 5002, serveForever);
