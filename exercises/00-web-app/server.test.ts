@@ -1,23 +1,32 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { parseResponse, startServer, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from './views.ts';
 
 const server = new URL('./server.ts', import.meta.url);
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 /** Sends `request` on a fresh raw connection and returns the response, read until the server closes. */
-async function rawRequest(srv: ServerProcess, request: string | Buffer, name = 'raw'): Promise<ReturnType<typeof parseResponse>> {
+async function rawRequest(srv: ServerProcess, request: string | Buffer, name = 'raw'): Promise<RawResponse> {
   const client = await srv.connect(name);
   client.send(request);
-  return readResponse(client);
+  return readResponse(srv, client, request);
 }
 
-async function readResponse(client: Client) {
+/** Reads what the server sends until it closes the connection, and parses it as an HTTP response. */
+async function readResponse(srv: ServerProcess, client: Client, sent: string | Buffer): Promise<RawResponse> {
   const bytes = await client.readToEnd({
-    what: 'Connection: close — after the response, close the connection; the client knows the body is complete when it has Content-Length bytes or the connection ends',
+    what: 'Connection: close — after the response, close the connection',
   });
-  return parseResponse(bytes);
+  try {
+    return parseResponse(bytes);
+  } catch (error) {
+    await Promise.race([srv.exited, new Promise((resolve) => setTimeout(resolve, 300))]); // let a crash show
+    throw new Error(
+      `Client ${client.name} sent ${show(sent)}; the server answered ${bytes.length ? show(bytes) : 'nothing'} ` +
+        `and closed the connection. ${(error as Error).message}\n${srv.report()}`,
+    );
+  }
 }
 
 /** Proves the server is still alive and serving after whatever the test did to it. */
@@ -83,7 +92,7 @@ describe('00-web-app: the web server on a socket', () => {
       client.send(Buffer.of(byte));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const response = await readResponse(client);
+    const response = await readResponse(srv, client, 'GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n (one byte at a time)');
     expect(
       response.statusLine,
       'TCP is a stream, not messages: one recv() may hold a part of the request. Keep reading until the blank line ("\\r\\n\\r\\n") that ends the head',
@@ -131,7 +140,7 @@ describe('00-web-app: the web server on a socket', () => {
     const client = await srv.connect('half');
     client.send('GET /blog HTT');
     client.end(); // no more to come: recv() returns an empty Buffer before the blank line
-    const response = await readResponse(client);
+    const response = await readResponse(srv, client, 'GET /blog HTT (and then the client closed its side)');
     expect(response.statusLine, 'the client stopped sending before the end of the head: that request is incomplete').toBe('HTTP/1.1 400 Bad Request');
     await expectStillServing(srv, 'a client that stopped halfway');
   });
