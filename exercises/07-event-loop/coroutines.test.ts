@@ -1,0 +1,193 @@
+import { describe, expect, test } from 'vitest';
+import { deferCleanup } from '../../fixtures/harness/index.ts';
+import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
+import { ConnectionRefusedError, createServer, SHUT_WR, socket, type Socket } from '../../fixtures/native/index.ts';
+import { CancelledError, type Coroutine } from './future.ts';
+import { EventLoop } from './loop.ts';
+import { createTask, gather, sleep, sockAccept, sockConnect, sockRecv, sockSendall, TimeoutError, waitFor } from './coroutines.ts';
+
+/** A loop on virtual time, so that `sleep(10)` takes no time at all. */
+function virtualLoop(): { loop: EventLoop; clock: VirtualClock } {
+  const clock = new VirtualClock();
+  const loop = new EventLoop({ clock: clock.time, selector: new TestSelector({ clock }) });
+  deferCleanup(() => loop.close());
+  return { loop, clock };
+}
+
+function nonBlocking(sock: Socket): Socket {
+  sock.setBlocking(false);
+  deferCleanup(() => sock.close());
+  return sock;
+}
+
+describe('07-event-loop: coroutines', () => {
+  test('sleep resumes after that much loop time, and sleepers wake in order', () => {
+    const { loop } = virtualLoop();
+    const woke: string[] = [];
+    function* sleeper(name: string, seconds: number): Coroutine<void> {
+      yield* sleep(seconds);
+      woke.push(`${name}@${loop.time()}`);
+    }
+    function* main(): Coroutine<void> {
+      const tasks = [createTask(sleeper('slow', 2)), createTask(sleeper('fast', 1))];
+      for (const task of tasks) yield* task;
+    }
+    loop.runUntilComplete(main());
+    expect(woke, 'sleep(s) is a Future that a timer (callLater) resolves s seconds later').toEqual(['fast@1', 'slow@2']);
+  });
+
+  test('sleep(0) lets the other ready tasks run: two counting tasks interleave', () => {
+    const { loop } = virtualLoop();
+    const trace: string[] = [];
+    function* counter(name: string): Coroutine<void> {
+      for (let i = 1; i <= 3; i++) {
+        trace.push(`${name}${i}`);
+        yield* sleep(0);
+      }
+    }
+    function* main(): Coroutine<void> {
+      yield* gather(counter('a'), counter('b'));
+    }
+    loop.runUntilComplete(main());
+    expect(trace, 'each sleep(0) hands the loop back, so the tasks take turns (round robin, as in 04)').toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'b3']);
+  });
+
+  test('gather returns the results in the order given, not the order they finished', () => {
+    const { loop } = virtualLoop();
+    function* after(seconds: number, value: string): Coroutine<string> {
+      yield* sleep(seconds);
+      return value;
+    }
+    function* main(): Coroutine<[string, string, string]> {
+      return yield* gather(after(3, 'first'), after(1, 'second'), after(2, 'third'));
+    }
+    expect(
+      loop.runUntilComplete(main()),
+      'gather must put each result at the position of its awaitable: results[index] = ..., not results.push(...)',
+    ).toEqual(['first', 'second', 'third']);
+    expect(loop.time(), 'the three ran at once: all done when the slowest was (3 s), not after 1 + 2 + 3 s').toBe(3);
+  });
+
+  test('gather fails with the first error', () => {
+    const { loop } = virtualLoop();
+    function* ok(): Coroutine<string> {
+      yield* sleep(2);
+      return 'ok';
+    }
+    function* failing(): Coroutine<string> {
+      yield* sleep(1);
+      throw new Error('one of them failed');
+    }
+    function* main(): Coroutine<string> {
+      try {
+        yield* gather(ok(), failing());
+        return 'no error';
+      } catch (error) {
+        return `caught "${(error as Error).message}" at ${loop.time()} s`;
+      }
+    }
+    expect(loop.runUntilComplete(main()), 'the first error fails the gather at once, without waiting for the others').toBe(
+      'caught "one of them failed" at 1 s',
+    );
+  });
+
+  test('waitFor returns the result when it comes in time', () => {
+    const { loop } = virtualLoop();
+    function* quick(): Coroutine<string> {
+      yield* sleep(1);
+      return 'in time';
+    }
+    function* main(): Coroutine<string> {
+      return yield* waitFor(quick(), 5);
+    }
+    expect(loop.runUntilComplete(main())).toBe('in time');
+    expect(loop.time(), 'waitFor returns as soon as the result is there, not when the timeout would have been').toBe(1);
+  });
+
+  test('waitFor raises TimeoutError and cancels what it waited on, whose finally runs', () => {
+    const { loop } = virtualLoop();
+    const log: string[] = [];
+    function* slow(): Coroutine<string> {
+      try {
+        yield* sleep(60);
+        log.push('slow finished');
+        return 'too late';
+      } catch (error) {
+        log.push(`slow got ${(error as Error).name}`);
+        throw error;
+      } finally {
+        log.push(`slow finally at ${loop.time()}`);
+      }
+    }
+    function* main(): Coroutine<string> {
+      try {
+        return yield* waitFor(slow(), 2);
+      } catch (error) {
+        log.push(`main got ${(error as Error).name} at ${loop.time()}`);
+        return 'timed out';
+      }
+    }
+    expect(loop.runUntilComplete(main())).toBe('timed out');
+    expect(
+      log,
+      'at the timeout, waitFor cancels the task (a CancelledError reaches its sleep, its finally runs) and then raises TimeoutError',
+    ).toEqual(['slow got CancelledError', 'slow finally at 2', 'main got TimeoutError at 2']);
+    expect(new TimeoutError('x')).toBeInstanceOf(Error);
+    expect(new CancelledError('x')).toBeInstanceOf(Error);
+  });
+
+  test('sockConnect, sockAccept, sockSendall and sockRecv carry a conversation over loopback', () => {
+    const loop = new EventLoop({ selector: new TestSelector() });
+    deferCleanup(() => loop.close());
+    const listener = nonBlocking(createServer(['127.0.0.1', 0]));
+    const address = listener.getsockname();
+    const big = Buffer.alloc(2 * 1024 * 1024, 'z'); // more than the socket buffers hold: sendall must wait for room
+
+    function* serve(): Coroutine<number> {
+      const [client] = yield* sockAccept(listener);
+      deferCleanup(() => client.close());
+      expect(client.getBlocking(), 'sockAccept returns the client socket non-blocking, ready for the loop').toBe(false);
+      let total = 0;
+      for (let data = yield* sockRecv(client, 65536); data.length > 0; data = yield* sockRecv(client, 65536)) total += data.length;
+      yield* sockSendall(client, `got ${total}`);
+      client.close();
+      return total;
+    }
+    function* talk(): Coroutine<string> {
+      const sock = nonBlocking(socket());
+      yield* sockConnect(sock, address);
+      yield* sockSendall(sock, big);
+      sock.shutdown(SHUT_WR); // "I am done sending": the server's recv returns empty
+      const reply = yield* sockRecv(sock, 100);
+      return reply.toString();
+    }
+    function* main(): Coroutine<[number, string]> {
+      return yield* gather(serve(), talk());
+    }
+    expect(loop.runUntilComplete(main()), 'both sides run as tasks on one loop: every wait must give the loop back').toEqual([
+      big.length,
+      `got ${big.length}`,
+    ]);
+  });
+
+  test('sockConnect to a closed port raises ConnectionRefusedError', () => {
+    const loop = new EventLoop({ selector: new TestSelector() });
+    deferCleanup(() => loop.close());
+    const unused = createServer(['127.0.0.1', 0]);
+    const address = unused.getsockname();
+    unused.close(); // nobody listens there now
+    function* main(): Coroutine<string> {
+      const sock = nonBlocking(socket());
+      try {
+        yield* sockConnect(sock, address);
+        return 'connected';
+      } catch (error) {
+        return (error as Error).constructor.name;
+      }
+    }
+    expect(
+      loop.runUntilComplete(main()),
+      'a non-blocking connect fails later: once the socket is writable, read SO_ERROR (getsockopt) and raise it',
+    ).toBe(ConnectionRefusedError.name);
+  });
+});

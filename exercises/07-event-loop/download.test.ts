@@ -1,0 +1,58 @@
+import { describe, expect, test } from 'vitest';
+import { deferCleanup, startServer, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { TestSelector } from '../../fixtures/harness/loop-testing.ts';
+import type { Address } from '../../fixtures/native/index.ts';
+import { downloadAllAtOnce, downloadOneByOne, fetchPage } from './download.ts';
+import { EventLoop } from './loop.ts';
+
+const PAGES = 6;
+const paths = Array.from({ length: PAGES }, (_, i) => `/page/${i + 1}`);
+
+/**
+ * The slow server holds every response until PAGES requests are in flight at once (or until a
+ * request has waited 200 ms, so that one-by-one still ends), and counts the most it ever held.
+ */
+async function slowServer(): Promise<{ srv: ServerProcess; address: Address; maxInFlight(): Promise<number> }> {
+  const srv = await startServer(new URL('../../fixtures/harness/slow-http-server.ts', import.meta.url), {
+    args: ['--together', String(PAGES), '--hold-ms', '200'],
+  });
+  const maxInFlight = async () => {
+    const response = await fetch(`http://127.0.0.1:${srv.port}/stats`, { signal: AbortSignal.timeout(5000) });
+    return ((await response.json()) as { maxInFlight: number }).maxInFlight;
+  };
+  return { srv, address: ['127.0.0.1', srv.port], maxInFlight };
+}
+
+/** A loop in this process; its selector fails the test instead of blocking it for ever. */
+function testLoop(): EventLoop {
+  const loop = new EventLoop({ selector: new TestSelector({ limitMs: 15_000 }) });
+  deferCleanup(() => loop.close());
+  return loop;
+}
+
+describe('07-event-loop: a concurrent downloader', () => {
+  test('fetchPage returns the body of one page', async () => {
+    const { address } = await slowServer();
+    const page = testLoop().runUntilComplete(fetchPage(address, '/page/7'));
+    expect(page.toString(), 'connect, send "GET /page/7 HTTP/1.0", read until the server closes, and return what follows the blank line').toBe(
+      'page 7',
+    );
+  });
+
+  test('one by one, a single request is in flight at a time', async () => {
+    const { address, maxInFlight } = await slowServer();
+    const pages = testLoop().runUntilComplete(downloadOneByOne(address, paths));
+    expect(pages.map(String), 'every page, in the order asked').toEqual(paths.map((_, i) => `page ${i + 1}`));
+    expect(await maxInFlight(), 'downloadOneByOne waits for each page before asking for the next').toBe(1);
+  });
+
+  test(`all at once, all ${PAGES} requests are in flight together, and the pages come back in order`, async () => {
+    const { address, maxInFlight } = await slowServer();
+    const pages = testLoop().runUntilComplete(downloadAllAtOnce(address, paths));
+    expect(pages.map(String), 'gather returns the pages in the order asked, whichever arrived first').toEqual(paths.map((_, i) => `page ${i + 1}`));
+    expect(
+      await maxInFlight(),
+      `the slow server saw fewer than ${PAGES} requests at once: start every fetchPage as a task (gather) before waiting for any`,
+    ).toBe(PAGES);
+  });
+});

@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { cpuSecondsOf, deferCleanup, mapToTarget, within } from '../../fixtures/harness/index.ts';
+import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
+import { socketpair, type Socket } from '../../fixtures/native/index.ts';
+import { Future, type Coroutine } from './future.ts';
+import { EventLoop } from './loop.ts';
+
+/** A loop on virtual time: a wait for a timer returns at once and moves the clock on. */
+function virtualLoop() {
+  const clock = new VirtualClock();
+  const selector = new TestSelector({ clock });
+  const loop = new EventLoop({ clock: clock.time, selector });
+  deferCleanup(() => loop.close());
+  return { loop, clock, selector };
+}
+
+function pair(): [Socket, Socket] {
+  const [a, b] = socketpair();
+  a.setBlocking(false);
+  b.setBlocking(false);
+  deferCleanup(() => {
+    a.close();
+    b.close();
+  });
+  return [a, b];
+}
+
+describe('07-event-loop: EventLoop', () => {
+  test('callSoon callbacks run in order on the next turn; what they schedule waits for the turn after', () => {
+    const { loop } = virtualLoop();
+    const log: string[] = [];
+    loop.callSoon(() => {
+      log.push('a');
+      loop.callSoon(() => log.push('c (scheduled by a)'));
+    });
+    loop.callSoon(() => log.push('b'));
+    expect(log, 'callSoon only queues the callback: nothing runs before runOnce').toEqual([]);
+    loop.runOnce();
+    expect(log, 'one turn runs exactly the callbacks that were ready when it began, first in first out').toEqual(['a', 'b']);
+    loop.runOnce();
+    expect(log).toEqual(['a', 'b', 'c (scheduled by a)']);
+  });
+
+  test('timers fire in deadline order, ties in the order they were scheduled (virtual clock)', () => {
+    const { loop } = virtualLoop();
+    const fired: string[] = [];
+    const at = (name: string) => () => fired.push(`${name}@${loop.time()}`);
+    loop.callLater(3, at('three'));
+    loop.callLater(1, at('one-first'));
+    loop.callAt(2, at('two'));
+    loop.callLater(1, at('one-second'));
+    loop.callLater(0.5, at('half'));
+    loop.callLater(4, () => loop.stop());
+    loop.runForever();
+    expect(fired, 'keep timers in a heap ordered by (deadline, order scheduled); run each once its deadline has come').toEqual([
+      'half@0.5',
+      'one-first@1',
+      'one-second@1',
+      'two@2',
+      'three@3',
+    ]);
+  });
+
+  test('a cancelled timer does not run', () => {
+    const { loop } = virtualLoop();
+    const fired: string[] = [];
+    const timer = loop.callLater(1, () => fired.push('cancelled one'));
+    loop.callLater(2, () => fired.push('kept'));
+    loop.callLater(3, () => loop.stop());
+    timer.cancel();
+    loop.runForever();
+    expect(fired, 'skip timers whose handle was cancelled').toEqual(['kept']);
+  });
+
+  test('the select timeout is 0 when a callback is ready, the nearest timer otherwise, none with only I/O to wait for', () => {
+    const { loop, selector } = virtualLoop();
+    loop.callSoon(() => {});
+    loop.callLater(5, () => {});
+    loop.runOnce();
+    expect(selector.timeouts, 'with a callback ready, runOnce must only look at the sockets (timeout 0)').toEqual([0]);
+    loop.runOnce();
+    expect(selector.timeouts[1], 'with nothing ready, wait until the nearest timer is due (5 s), not 0: a timeout of 0 spins the CPU').toBe(5);
+    const [a, b] = pair();
+    loop.addReader(a, () => loop.removeReader(a));
+    b.send('wake up');
+    loop.runOnce();
+    expect(selector.timeouts[2], 'with no callback ready and no timer, wait as long as it takes (null): only I/O can wake the loop').toBeNull();
+  });
+
+  test('addReader runs the callback when the socket is readable, until removeReader', () => {
+    const loop = new EventLoop({ selector: new TestSelector() });
+    deferCleanup(() => loop.close());
+    const [a, b] = pair();
+    const got: string[] = [];
+    loop.addReader(a, () => {
+      got.push(a.recv(100).toString());
+      if (got.length === 2) {
+        expect(loop.removeReader(a), 'removeReader returns true when something was watching').toBe(true);
+        loop.stop();
+      }
+    });
+    b.send('one');
+    loop.runOnce();
+    expect(got, 'the reader callback runs in the turn after its socket became readable').toEqual(['one']);
+    b.send('two');
+    loop.runForever();
+    expect(got).toEqual(['one', 'two']);
+    expect(loop.removeReader(a), 'removeReader returns false when nothing was watching').toBe(false);
+  });
+
+  test('a socket can have a reader and a writer at once, and each is removed on its own', () => {
+    const loop = new EventLoop({ selector: new TestSelector() });
+    deferCleanup(() => loop.close());
+    const [a, b] = pair();
+    const log: string[] = [];
+    loop.addReader(a, () => {
+      log.push(`read ${a.recv(100)}`);
+      loop.removeReader(a);
+      loop.stop();
+    });
+    loop.addWriter(a, () => {
+      log.push('writable');
+      loop.removeWriter(a); // a connected socket stays writable: watch it only while you have something to send
+      b.send('ping');
+    });
+    loop.runForever();
+    expect(log, 'addWriter on a socket that already has a reader must keep the reader (modify the key, do not replace it)').toEqual([
+      'writable',
+      'read ping',
+    ]);
+  });
+
+  test("runUntilComplete returns the coroutine's result, or throws its error", () => {
+    const { loop } = virtualLoop();
+    function* compute(): Coroutine<number> {
+      const half = new Future<number>(loop);
+      loop.callLater(1, () => half.setResult(21));
+      return 2 * (yield* half);
+    }
+    expect(loop.runUntilComplete(compute()), 'runUntilComplete wraps the coroutine in a Task and runs the loop until it is done').toBe(42);
+    function* fail(): Coroutine<number> {
+      throw new Error('failed on the loop');
+    }
+    expect(() => loop.runUntilComplete(fail()), "the task's error comes out of runUntilComplete").toThrow('failed on the loop');
+  });
+
+  test('an idle loop with only a far timer blocks in select instead of spinning', async () => {
+    // In a child process: a loop that waits for a timer an hour away, blocked in epoll_wait.
+    const loopModule = pathToFileURL(mapToTarget(new URL('./loop.ts', import.meta.url).pathname)).href;
+    const script = `
+      import { EventLoop } from ${JSON.stringify(loopModule)};
+      const loop = new EventLoop();
+      loop.callLater(3600, () => loop.stop());
+      loop.callSoon(() => process.stdout.write('idle\\n'));
+      loop.runForever();`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    deferCleanup(async () => {
+      child.kill('SIGKILL');
+      await exited;
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const started = new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', () => output.includes('idle') && resolve());
+      void exited.then((code) => reject(new Error(`The loop in the child process exited (code ${code}) instead of waiting for its timer. It printed:\n${output}`)));
+    });
+    await within(started, 15_000, () => `The loop in the child process did not run its first callback within 15 s. It printed:\n${output}`);
+    const before = cpuSecondsOf(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = cpuSecondsOf(child.pid!) - before;
+    expect(
+      used,
+      `an idle loop used ${used.toFixed(2)} s of CPU in 1 s of waiting for a timer an hour away: runOnce must pass the ` +
+        `time until the nearest timer to select(), not 0, so the process sleeps in the kernel`,
+    ).toBeLessThan(0.3);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * 07-event-loop — `Future`: a result that is not there yet.
+ *
+ * Builds on 06: adds the object a coroutine waits on. A Future is a box that is empty until someone
+ * puts a result (or an error) in it, and a list of callbacks to run when that happens. It does no
+ * waiting of its own: a Task (task.ts) parks a coroutine on it, and the loop (loop.ts) runs the
+ * callbacks. It is JavaScript's `Promise` with the inside showing.
+ */
+
+/** All a Future needs of the loop: a way to run a callback soon, on the loop's next turn. */
+export interface Scheduler {
+  callSoon(callback: () => void): unknown;
+}
+
+/**
+ * A coroutine of this loop: a generator that yields the Futures it waits on and returns a `T`.
+ * Whatever the Future resolves to is sent back in as the value of the `yield` (see `Future[Symbol.iterator]`).
+ */
+export type Coroutine<T> = Generator<Future<unknown>, T, unknown>;
+
+/** Raised into a coroutine whose Task (or the Future it waits on) was cancelled. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
+/** A result asked for too early, or set twice. */
+export class InvalidStateError extends Error {
+  override name = 'InvalidStateError';
+}
+
+type State<T> =
+  | { is: 'pending' }
+  | { is: 'done'; result: T }
+  | { is: 'failed'; error: unknown }
+  | { is: 'cancelled'; error: CancelledError };
+
+export class Future<T> {
+  readonly loop: Scheduler;
+  #state: State<T> = { is: 'pending' };
+  /** Who wants to know when this is done. Emptied once they are scheduled: each runs exactly once. */
+  #callbacks: Array<() => void> = [];
+
+  constructor(loop: Scheduler) {
+    this.loop = loop;
+  }
+
+  done(): boolean {
+    return this.#state.is !== 'pending';
+  }
+
+  cancelled(): boolean {
+    return this.#state.is === 'cancelled';
+  }
+
+  /** The result; throws the error if it failed, CancelledError if cancelled, InvalidStateError if not done yet. */
+  result(): T {
+    const state = this.#state;
+    switch (state.is) {
+      case 'done':
+        return state.result;
+      case 'failed':
+      case 'cancelled':
+        throw state.error;
+      case 'pending':
+        throw new InvalidStateError('Result is not ready: the future is still pending');
+    }
+  }
+
+  /** The error it failed with (undefined if it succeeded); throws like `result()` if not done or cancelled. */
+  exception(): unknown {
+    const state = this.#state;
+    if (state.is === 'failed') return state.error;
+    if (state.is === 'done') return undefined;
+    return this.result(); // throws
+  }
+
+  setResult(result: T): void {
+    this.#settle({ is: 'done', result });
+  }
+
+  setException(error: unknown): void {
+    this.#settle({ is: 'failed', error });
+  }
+
+  /** Cancels a pending future (its callbacks run) and returns true; a finished one is left alone: false. */
+  cancel(message = 'cancelled'): boolean {
+    if (this.done()) return false;
+    this.#settle({ is: 'cancelled', error: new CancelledError(message) });
+    return true;
+  }
+
+  /**
+   * Calls `callback(this)` on the loop once this is done. Added after it is done, the callback is
+   * scheduled at once: it is never lost, and never called from inside `addDoneCallback` itself.
+   */
+  addDoneCallback(callback: (future: Future<T>) => void): void {
+    if (this.done()) this.loop.callSoon(() => callback(this));
+    else this.#callbacks.push(() => callback(this));
+  }
+
+  /**
+   * `yield* future` in a coroutine: if not done yet, yield this future to the Task driving the
+   * coroutine (which resumes it when the future is done), then hand back the result — or throw the
+   * error. This is what `await` does to a Promise.
+   */
+  *[Symbol.iterator](): Coroutine<T> {
+    if (!this.done()) yield this;
+    return this.result();
+  }
+
+  #settle(state: State<T>): void {
+    if (this.done()) throw new InvalidStateError(`Cannot ${describe(state)}: the future is already ${this.#state.is}`);
+    this.#state = state;
+    // Discussion: callbacks go through the loop rather than being called here, so whoever settles a
+    // future never runs someone else's code in the middle of its own (asyncio does the same).
+    const callbacks = this.#callbacks;
+    this.#callbacks = [];
+    for (const callback of callbacks) this.loop.callSoon(callback);
+  }
+
+  toString(): string {
+    return `<Future ${this.#state.is}>`;
+  }
+}
+
+function describe(state: State<unknown>): string {
+  return state.is === 'done' ? 'set the result' : state.is === 'failed' ? 'set the exception' : 'cancel';
+}

@@ -1,0 +1,234 @@
+/**
+ * 07-event-loop — `EventLoop`: a ready queue, a timer heap, and a selector.
+ *
+ * Builds on 03 (callbacks kept in `key.data` of a selector) and on future.ts/task.ts: adds the loop
+ * that runs them all. Everything that happens in this program is a callback the loop runs: a Task's
+ * next step, a Future's done callback, a timer, "this socket is readable". The loop keeps three
+ * kinds of pending callbacks, and `runOnce` moves them along:
+ *
+ *   ready      callbacks to run on the next turn (`callSoon`), first in, first out
+ *   timers     callbacks due at a time (`callLater`, `callAt`), in a heap ordered by deadline
+ *   selector   callbacks waiting for a file to become readable or writable (`addReader`, `addWriter`)
+ */
+import {
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  KeyError,
+  type BaseSelector,
+  type FileObj,
+  type SelectorKey,
+} from '../../fixtures/native/index.ts';
+import { heapPop, heapPush } from '../../fixtures/heapq.ts';
+import { Future, type Coroutine } from './future.ts';
+import { Task } from './task.ts';
+
+/** A scheduled callback. Cancelling it keeps it from running (it stays queued, and is skipped). */
+export class Handle {
+  #callback: (() => void) | undefined;
+
+  constructor(callback: () => void) {
+    this.#callback = callback;
+  }
+
+  cancel(): void {
+    this.#callback = undefined;
+  }
+
+  get cancelled(): boolean {
+    return this.#callback === undefined;
+  }
+
+  run(): void {
+    this.#callback?.();
+  }
+}
+
+/** A callback due at `when` (loop time, in seconds). `order` breaks ties: first scheduled, first run. */
+export class TimerHandle extends Handle {
+  constructor(
+    readonly when: number,
+    readonly order: number,
+    callback: () => void,
+  ) {
+    super(callback);
+  }
+}
+
+/** What the loop keeps in `key.data` for each watched file: who waits to read it, who to write. */
+interface Waiters {
+  reader: Handle | undefined;
+  writer: Handle | undefined;
+}
+
+export interface EventLoopOptions {
+  /** Where the loop waits for files. Default: the best selector of this platform. */
+  selector?: BaseSelector<FileObj, Waiters>;
+  /** The loop's clock, in seconds. Inject another one to test timers without waiting. */
+  clock?: () => number;
+}
+
+let runningLoop: EventLoop | undefined;
+
+/** The loop running now (inside `runForever`/`runUntilComplete`); coroutines find their loop here. */
+export function getRunningLoop(): EventLoop {
+  if (!runningLoop) throw new Error('No event loop is running: start one with loop.runUntilComplete(main())');
+  return runningLoop;
+}
+
+export class EventLoop {
+  /** Callbacks to run on the next turn, in the order they were scheduled. */
+  #ready: Handle[] = [];
+  /** Callbacks due later: a binary heap, the earliest deadline (then the earliest scheduled) on top. */
+  #timers: TimerHandle[] = [];
+  /** Counts timers as they are scheduled, so that equal deadlines run in scheduling order. */
+  #timerCount = 0;
+  readonly #selector: BaseSelector<FileObj, Waiters>;
+  readonly #clock: () => number;
+  #stopping = false;
+
+  constructor(options: EventLoopOptions = {}) {
+    this.#selector = options.selector ?? new DefaultSelector<FileObj, Waiters>();
+    this.#clock = options.clock ?? (() => performance.now() / 1000);
+  }
+
+  /** The loop's idea of now, in seconds. Timers are scheduled on this clock. */
+  time(): number {
+    return this.#clock();
+  }
+
+  callSoon(callback: () => void): Handle {
+    const handle = new Handle(callback);
+    this.#ready.push(handle);
+    return handle;
+  }
+
+  callLater(delaySeconds: number, callback: () => void): TimerHandle {
+    return this.callAt(this.time() + delaySeconds, callback);
+  }
+
+  callAt(when: number, callback: () => void): TimerHandle {
+    const timer = new TimerHandle(when, this.#timerCount++, callback);
+    heapPush(this.#timers, timer, earlier);
+    return timer;
+  }
+
+  /** Calls `callback` (on the loop) whenever `file` is readable, until `removeReader(file)`. */
+  addReader(file: FileObj, callback: () => void): void {
+    this.#watch(file, EVENT_READ, { reader: new Handle(callback) });
+  }
+
+  /** Stops watching `file` for reading; false if nobody was. */
+  removeReader(file: FileObj): boolean {
+    return this.#unwatch(file, EVENT_READ, { reader: undefined });
+  }
+
+  /** Calls `callback` (on the loop) whenever `file` is writable, until `removeWriter(file)`. */
+  addWriter(file: FileObj, callback: () => void): void {
+    this.#watch(file, EVENT_WRITE, { writer: new Handle(callback) });
+  }
+
+  /** Stops watching `file` for writing; false if nobody was. */
+  removeWriter(file: FileObj): boolean {
+    return this.#unwatch(file, EVENT_WRITE, { writer: undefined });
+  }
+
+  /**
+   * One turn of the loop, and the only place where callbacks are run:
+   *
+   *   1. How long may we wait? 0 if a callback is ready (or the loop is stopping); until the
+   *      nearest timer if there is one; otherwise as long as it takes (null): only I/O can wake us.
+   *   2. Wait in the selector that long; queue the callbacks of the files that became ready.
+   *   3. Queue the callbacks of the timers that are due.
+   *   4. Run the callbacks that are queued now — and only those: what they schedule waits for the
+   *      next turn, so a callback that keeps rescheduling itself cannot starve I/O and timers.
+   */
+  runOnce(): void {
+    while (this.#timers[0]?.cancelled) heapPop(this.#timers, earlier); // forget cancelled timers on top
+
+    let timeout: number | null = null;
+    if (this.#ready.length > 0 || this.#stopping) timeout = 0;
+    else if (this.#timers[0]) timeout = Math.max(0, this.#timers[0].when - this.time());
+
+    for (const [key, events] of this.#selector.select(timeout)) {
+      const { reader, writer } = key.data;
+      if (events & EVENT_READ && reader) this.#ready.push(reader);
+      if (events & EVENT_WRITE && writer) this.#ready.push(writer);
+    }
+
+    const now = this.time();
+    while (this.#timers[0] && this.#timers[0].when <= now) {
+      const timer = heapPop(this.#timers, earlier)!;
+      if (!timer.cancelled) this.#ready.push(timer);
+    }
+
+    const turn = this.#ready;
+    this.#ready = [];
+    for (const handle of turn) {
+      try {
+        handle.run();
+      } catch (error) {
+        // A callback's bug must not take down every other task on the loop (asyncio logs it too).
+        console.error('Exception in a callback run by the event loop:', error);
+      }
+    }
+  }
+
+  /** Runs turns until `stop()` is called. */
+  runForever(): void {
+    const outer = runningLoop;
+    runningLoop = this;
+    try {
+      while (!this.#stopping) this.runOnce();
+    } finally {
+      this.#stopping = false;
+      runningLoop = outer;
+    }
+  }
+
+  /** Runs `main` (a Future, or a coroutine it wraps in a Task) to its end; returns its result or throws its error. */
+  runUntilComplete<T>(main: Future<T> | Coroutine<T>): T {
+    const future = main instanceof Future ? main : new Task(main, this);
+    future.addDoneCallback(() => this.stop());
+    this.runForever();
+    return future.result();
+  }
+
+  /** Ends `runForever` once the current turn is over. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  close(): void {
+    this.#selector.close();
+  }
+
+  #keyOf(file: FileObj): SelectorKey<FileObj, Waiters> | undefined {
+    try {
+      return this.#selector.getKey(file);
+    } catch (error) {
+      if (error instanceof KeyError) return undefined;
+      throw error;
+    }
+  }
+
+  #watch(file: FileObj, event: number, waiter: Partial<Waiters>): void {
+    const key = this.#keyOf(file);
+    if (!key) this.#selector.register(file, event, { reader: undefined, writer: undefined, ...waiter });
+    else this.#selector.modify(file, key.events | event, { ...key.data, ...waiter });
+  }
+
+  #unwatch(file: FileObj, event: number, nobody: Partial<Waiters>): boolean {
+    const key = this.#keyOf(file);
+    if (!key || !(key.events & event)) return false;
+    const events = key.events & ~event;
+    if (events) this.#selector.modify(file, events, { ...key.data, ...nobody });
+    else this.#selector.unregister(file);
+    return true;
+  }
+}
+
+/** Timer order: the earlier deadline first; on a tie, the one scheduled first. */
+function earlier(a: TimerHandle, b: TimerHandle): boolean {
+  return a.when < b.when || (a.when === b.when && a.order < b.order);
+}

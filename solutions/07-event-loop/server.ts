@@ -1,0 +1,50 @@
+/**
+ * 07-event-loop — the echo server, on your own loop.
+ *
+ * Builds on loop.ts and coroutines.ts: the echo server of 01, one task per client. Read
+ * `handleClient` beside 01's: the same loop, with `yield*` where 01 blocked. Each `yield*` gives the
+ * loop back until this client's socket is ready, and meanwhile every other client is served.
+ */
+import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
+import { runServer } from '../../fixtures/program.ts';
+import { createTask, sockAccept, sockRecv, sockSendall } from './coroutines.ts';
+import type { Coroutine } from './future.ts';
+import { EventLoop } from './loop.ts';
+
+/** Echoes everything `client` sends, until the client closes its side of the connection. */
+export function* handleClient(client: Socket): Coroutine<void> {
+  for (;;) {
+    const data = yield* sockRecv(client, 4096); // waits, without blocking, until the client sends or leaves
+    if (data.length === 0) return;
+    yield* sockSendall(client, data);
+  }
+}
+
+/** One client's whole visit: echo, and close the socket however it ends. */
+function* session(client: Socket, peer: string): Coroutine<void> {
+  try {
+    yield* handleClient(client);
+  } catch (error) {
+    // A client that resets the connection ends its own task, not the server.
+    if (!(error instanceof ConnectionError)) throw error;
+    console.log(`${peer} is gone: ${error.message}`);
+  } finally {
+    client.close();
+  }
+}
+
+/** Accepts clients for ever, and starts a task for each. */
+export function* serve(server: Socket): Coroutine<never> {
+  server.setBlocking(false);
+  for (;;) {
+    const [client, [host, port]] = yield* sockAccept(server);
+    console.log(`connection from ${host}:${port}`);
+    createTask(session(client, `${host}:${port}`));
+  }
+}
+
+export function serveForever(server: Socket): void {
+  new EventLoop().runUntilComplete(serve(server));
+}
+
+runServer(import.meta.url, 5007, serveForever);

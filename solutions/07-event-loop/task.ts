@@ -1,0 +1,87 @@
+/**
+ * 07-event-loop — `Task`: a Future that drives a coroutine.
+ *
+ * Builds on future.ts: adds the thing that runs a coroutine. A Task steps its coroutine on the loop
+ * until it yields a Future, parks it there, and steps it again when that Future is done — sending
+ * the result in, or throwing the error in at the very `yield` where it waits. When the coroutine
+ * returns, the Task (being a Future itself) resolves with its return value, so other coroutines can
+ * wait on it. This is what the JavaScript engine does for the body of an `async` function.
+ */
+import { CancelledError, Future, type Coroutine, type Scheduler } from './future.ts';
+
+/** What the next step sends into the coroutine: a value for `next`, or an error for `throw`. */
+type Input = { value: unknown } | { error: unknown };
+
+export class Task<T> extends Future<T> {
+  readonly #coro: Coroutine<T>;
+  /** The Future the coroutine is parked on, if any: `cancel()` cancels it to wake the coroutine. */
+  #waitingOn: Future<unknown> | undefined;
+  /** Cancelled while not parked (before its first step, or while running): throw in at the next step. */
+  #mustCancel = false;
+
+  constructor(coro: Coroutine<T>, loop: Scheduler) {
+    super(loop);
+    this.#coro = coro;
+    loop.callSoon(() => this.#step({ value: undefined }));
+  }
+
+  /**
+   * Asks the coroutine to stop: a CancelledError is thrown into it where it waits, so its
+   * `try/finally` blocks run. Returns false if the task is already done.
+   *
+   * Discussion: the task is not marked cancelled here. The coroutine may still be cleaning up (its
+   * `finally` may even wait on something), and the task is done only when the coroutine is.
+   */
+  override cancel(message = 'cancelled'): boolean {
+    if (this.done()) return false;
+    if (this.#waitingOn?.cancel(message)) return true; // its callback wakes us: result() throws CancelledError
+    this.#mustCancel = true;
+    return true;
+  }
+
+  /** One step: run the coroutine up to its next `yield` (or its end). Only ever called by the loop. */
+  #step(input: Input): void {
+    if (this.done()) return;
+    if (this.#mustCancel) {
+      this.#mustCancel = false;
+      input = { error: new CancelledError('cancelled') };
+    }
+    this.#waitingOn = undefined;
+    let step: IteratorResult<Future<unknown>, T>;
+    try {
+      step = 'error' in input ? this.#coro.throw(input.error) : this.#coro.next(input.value);
+    } catch (error) {
+      if (error instanceof CancelledError) super.cancel(error.message);
+      else this.setException(error);
+      return;
+    }
+    if (step.done) {
+      this.setResult(step.value);
+      return;
+    }
+    const future = step.value;
+    if (!(future instanceof Future)) {
+      const error = new TypeError(`A coroutine yielded ${String(future)}: yield Futures only (write \`yield* future\`, or \`yield* someCoroutine()\`)`);
+      this.loop.callSoon(() => this.#step({ error }));
+      return;
+    }
+    this.#waitingOn = future;
+    future.addDoneCallback(() => this.#wakeUp(future));
+    if (this.#mustCancel && future.cancel()) this.#mustCancel = false; // cancelled while it was running
+  }
+
+  /** The Future we waited on is done: step again with its result, or with its error. */
+  #wakeUp(future: Future<unknown>): void {
+    let input: Input;
+    try {
+      input = { value: future.result() };
+    } catch (error) {
+      input = { error };
+    }
+    this.#step(input);
+  }
+
+  override toString(): string {
+    return `<Task ${this.done() ? (this.cancelled() ? 'cancelled' : 'done') : 'pending'}>`;
+  }
+}
