@@ -1,0 +1,116 @@
+/**
+ * 03-selectors — DefaultSelector, and callbacks kept in key.data.
+ *
+ * Builds on 02: adds a selector, and puts in each registration the callback to call when that
+ * socket is ready.
+ *
+ * A selector remembers what it watches: a socket is registered once, with the events it waits for
+ * and any data we like, instead of lists rebuilt on every turn. Here the data is a callback. The
+ * listening socket's callback accepts a client and registers it with a callback of its own; the
+ * client's callback echoes. The loop then knows nothing about servers or clients: it asks the
+ * selector who is ready and calls what it finds in `key.data`. That is the whole event loop.
+ */
+import {
+  BlockingIOError,
+  ConnectionError,
+  DefaultSelector,
+  EVENT_READ,
+  EVENT_WRITE,
+  type BaseSelector,
+  type Socket,
+} from '../../fixtures/native/index.ts';
+import { runServer, selectorFromArgs } from '../../fixtures/program.ts';
+
+/** What the loop calls for a ready socket: the socket, and which of its events are ready. */
+export type Callback = (sock: Socket, events: number) => void;
+
+/** A selector of sockets, each registered with its callback. */
+export type Selector = BaseSelector<Socket, Callback>;
+
+/** One turn of the loop: wait until some socket is ready, then call the callback registered with each. */
+export function runOnce(selector: Selector): void {
+  for (const [key, events] of selector.select()) key.data(key.fileobj, events);
+}
+
+/** Watches the listening socket: when it is readable, a client waits, and `acceptConnection` takes it. */
+export function listenOn(server: Socket, selector: Selector): void {
+  server.setBlocking(false);
+  selector.register(server, EVENT_READ, acceptConnection(selector));
+}
+
+/** The event loop. */
+export function serveForever(server: Socket, selector: Selector = new DefaultSelector<Socket, Callback>()): void {
+  listenOn(server, selector);
+  for (;;) runOnce(selector);
+}
+
+/** The listening socket's callback: accept the waiting client and register it with a callback of its own. */
+function acceptConnection(selector: Selector): Callback {
+  return (server) => {
+    let client: Socket;
+    try {
+      [client] = server.accept();
+    } catch (error) {
+      // The client may have gone again between select() and accept(): nothing to accept then.
+      if (error instanceof BlockingIOError || error instanceof ConnectionError) return;
+      throw error;
+    }
+    client.setBlocking(false);
+    selector.register(client, EVENT_READ, echo(selector));
+  };
+}
+
+/**
+ * A client's callback, with the bytes it is still owed: read what it sent, send what fits, and
+ * watch it for writing only while something is left to send.
+ */
+function echo(selector: Selector): Callback {
+  const outgoing: Buffer[] = [];
+  const callback: Callback = (client, events) => {
+    try {
+      if (events & EVENT_READ && !receive(client, outgoing)) return disconnect(client, selector);
+      if (events & EVENT_WRITE) sendWhatFits(client, outgoing);
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      return disconnect(client, selector); // a reset or a broken pipe ends this client, not the server
+    }
+    const wanted = outgoing.length > 0 ? EVENT_READ | EVENT_WRITE : EVENT_READ;
+    if (selector.getKey(client).events !== wanted) selector.modify(client, wanted, callback);
+  };
+  return callback;
+}
+
+/** Queues what the client sent; false if it left (an empty read). */
+function receive(client: Socket, outgoing: Buffer[]): boolean {
+  const data = client.recv(4096);
+  if (data.length === 0) return false;
+  outgoing.push(data);
+  return true;
+}
+
+/** Sends queued bytes until the kernel takes no more; what does not fit stays at the head of the queue. */
+function sendWhatFits(client: Socket, outgoing: Buffer[]): void {
+  while (outgoing.length > 0) {
+    const chunk = outgoing[0]!;
+    let sent: number;
+    try {
+      sent = client.send(chunk);
+    } catch (error) {
+      if (error instanceof BlockingIOError) return; // the buffer is full: wait until writable
+      throw error;
+    }
+    if (sent < chunk.length) {
+      outgoing[0] = chunk.subarray(sent);
+      return;
+    }
+    outgoing.shift();
+  }
+}
+
+/** Unregisters a client before closing it: the selector must never watch a closed socket. */
+function disconnect(client: Socket, selector: Selector): void {
+  selector.unregister(client);
+  client.close();
+}
+
+runServer(import.meta.url, 5003, (server) => serveForever(server, selectorFromArgs()));
