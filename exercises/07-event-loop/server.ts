@@ -5,7 +5,7 @@
  * Try it by hand:  npx tsx exercises/07-event-loop/server.ts   and, in two other terminals,  nc 127.0.0.1 5007
  */
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
-import { runServer } from '../../fixtures/program.ts';
+import { runServer, selectorFromArgs } from '../../fixtures/program.ts';
 import { createTask, sockAccept, sockRecv, sockSendall } from './coroutines.ts';
 import type { Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
@@ -40,7 +40,8 @@ export function* serve(server: Socket): Coroutine<never> {
 }
 
 export function serveForever(server: Socket): void {
-  new EventLoop().runUntilComplete(serve(server));
+  // `--selector select|poll|epoll` picks how the loop waits (default: epoll on Linux).
+  new EventLoop({ selector: selectorFromArgs() }).runUntilComplete(serve(server));
 }
 
 runServer(import.meta.url, 5007, serveForever);

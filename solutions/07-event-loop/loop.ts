@@ -83,8 +83,11 @@ export class EventLoop {
   #timers: TimerHandle[] = [];
   /** Counts timers as they are scheduled, so that equal deadlines run in scheduling order. */
   #timerCount = 0;
+  /** The sockets someone waits on, each key holding its reader and writer callbacks. */
   readonly #selector: BaseSelector<FileObj, Waiters>;
+  /** Where `time()` comes from: the real monotonic clock, or a test's virtual one. */
   readonly #clock: () => number;
+  /** Set by `stop()`: `runForever` returns at the end of the current turn. */
   #stopping = false;
 
   constructor(options: EventLoopOptions = {}) {
