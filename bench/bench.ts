@@ -7,7 +7,8 @@
  *   3. C10K: one client's round trip while K idle connections are held open, for select, poll and epoll
  *
  * Options: --quick (a smoke run of a few seconds, written to the temp dir), --mine NN (your
- * exercises/NN server beside the reference), --rounds N. Full runs write bench/results/.
+ * exercises/NN server beside the reference), --rounds N, --profile ID (where one server's time goes,
+ * see profile.ts). Full runs write bench/results/.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { canPin, fileLimits, killAll, LoadGenerator, Server } from './processes.ts';
+import { measureFfi } from './ffi.ts';
+import { profileServer } from './profile.ts';
 import { barChart, formatNumber, logBars, logLogChart } from './svg.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,8 +27,16 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const mineArg = argv.includes('--mine') ? argv[argv.indexOf('--mine') + 1] : undefined;
 const roundsArg = argv.includes('--rounds') ? Number(argv[argv.indexOf('--rounds') + 1]) : undefined;
+const profileArg = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : undefined;
+const connsArg = argv.includes('--conns') ? Number(argv[argv.indexOf('--conns') + 1]) : 50;
 if (argv.includes('--help')) {
-  console.log('npm run bench [-- --quick] [-- --mine NN] [-- --rounds N]');
+  console.log(`npm run bench                      the full run (under 3 minutes); writes bench/results/
+npm run bench -- --quick           a smoke run of a few seconds
+npm run bench -- --mine NN         your exercises/NN server beside the reference
+npm run bench -- --rounds N        N interleaved rounds instead of 5
+npm run bench -- --profile ID [--conns C]
+                                   where one server's time goes, under C clients (default 50);
+                                   ID is one of the server ids in results.json (e.g. 03-epoll, yours 02-select with --mine 02)`);
   process.exit(0);
 }
 
@@ -96,7 +107,8 @@ function throughputServers(): Spec[] {
     if (!mine.length) throw new Error(`--mine ${mineArg}: no exercises/${mineArg}-*/server.ts to run`);
     specs.push(...pack, ...mine);
   } else specs.push(...pack);
-  if (quick) return specs.filter((s) => s.kind !== 'peer' || s.id === 'bare-epoll').filter((s) => s.kind !== 'pack' || s.id === pack[0]?.id);
+  // The smoke run: the baseline, one reference server, and yours.
+  if (quick) return specs.filter((s) => s.kind === 'baseline' || s.kind === 'mine' || s.id === pack[0]?.id);
   return specs;
 }
 
@@ -127,17 +139,6 @@ function machine() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. The FFI
-
-function measureFfi(): Record<string, number> {
-  const args = ['--import', 'tsx', 'bench/ffi.ts', ...(quick ? ['--quick'] : [])];
-  const command = canPin ? ['taskset', '-c', String(SERVER_CORE), process.execPath, ...args] : [process.execPath, ...args];
-  const result = spawnSync(command[0]!, command.slice(1), { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`bench/ffi.ts failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as Record<string, number>;
-}
-
-// ---------------------------------------------------------------------------------------------
 // 2. Throughput
 
 interface Cell {
@@ -156,45 +157,38 @@ async function startAll(specs: Spec[]): Promise<Map<string, Server | Error>> {
   }));
 }
 
-async function measureThroughput(specs: Spec[]): Promise<Map<string, Map<number, Cell>>> {
-  const servers = await startAll(specs);
-  const loadgen = new LoadGenerator(CLIENT_CORE);
+async function measureThroughput(specs: Spec[], servers: Map<string, Server | Error>, loadgen: LoadGenerator): Promise<Map<string, Map<number, Cell>>> {
   const cells = new Map(specs.map((s) => [s.id, new Map(plan.conns.map((c) => [c, { rps: [], ratios: [], p50us: [], p99us: [] } as Cell]))]));
   for (const [id, server] of servers) {
     if (server instanceof Error) for (const cell of cells.get(id)!.values()) cell.error = server.message;
   }
-  try {
-    for (let round = 0; round < plan.rounds; round++) {
-      const started = Date.now();
-      for (const conns of plan.conns) {
-        // Each round starts with a different server, so no server always runs first (or last).
-        const order = specs.map((_, i) => specs[(i + round) % specs.length]!);
-        const rps = new Map<string, number>();
-        for (const spec of order) {
-          const server = servers.get(spec.id)!;
-          const cell = cells.get(spec.id)!.get(conns)!;
-          if (server instanceof Error || cell.error) continue;
-          const answer = await loadgen.ask<{ rps: number; p50: number; p99: number }>(
-            { op: 'echo', port: server.port, conns, ms: plan.measureMs, warmupMs: plan.warmupMs },
-            plan.warmupMs + plan.measureMs + 60_000,
-          );
-          if (!answer.ok) {
-            cell.error = server.exitedWith ? `exited (${server.exitedWith}): ${server.lastError()}` : answer.error;
-            continue;
-          }
-          rps.set(spec.id, answer.rps);
-          cell.rps.push(answer.rps);
-          cell.p50us.push(answer.p50);
-          cell.p99us.push(answer.p99);
+  for (let round = 0; round < plan.rounds; round++) {
+    const started = Date.now();
+    for (const conns of plan.conns) {
+      // Each round starts with a different server, so no server always runs first (or last).
+      const order = specs.map((_, i) => specs[(i + round) % specs.length]!);
+      const rps = new Map<string, number>();
+      for (const spec of order) {
+        const server = servers.get(spec.id)!;
+        const cell = cells.get(spec.id)!.get(conns)!;
+        if (server instanceof Error || cell.error) continue;
+        const answer = await loadgen.ask<{ rps: number; p50: number; p99: number }>(
+          { op: 'echo', port: server.port, conns, ms: plan.measureMs, warmupMs: plan.warmupMs },
+          plan.warmupMs + plan.measureMs + 60_000,
+        );
+        if (!answer.ok) {
+          cell.error = server.exitedWith ? `exited (${server.exitedWith}): ${server.lastError()}` : answer.error;
+          continue;
         }
-        const baseline = rps.get('node-net');
-        if (baseline) for (const [id, value] of rps) cells.get(id)!.get(conns)!.ratios.push(value / baseline);
+        rps.set(spec.id, answer.rps);
+        cell.rps.push(answer.rps);
+        cell.p50us.push(answer.p50);
+        cell.p99us.push(answer.p99);
       }
-      console.log(`   round ${round + 1}/${plan.rounds} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      const baseline = rps.get('node-net');
+      if (baseline) for (const [id, value] of rps) cells.get(id)!.get(conns)!.ratios.push(value / baseline);
     }
-  } finally {
-    loadgen.stop();
-    for (const server of servers.values()) if (server instanceof Server) server.stop();
+    console.log(`   round ${round + 1}/${plan.rounds} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   return cells;
 }
@@ -210,60 +204,57 @@ interface Level {
   openMs: number;
 }
 
-async function measureC10k(specs: Spec[], hardLimit: number): Promise<Map<string, { levels: Level[]; stopped?: { k: number; error: string } }>> {
+async function measureC10k(
+  specs: Spec[],
+  servers: Map<string, Server | Error>,
+  loadgens: Map<string, LoadGenerator>,
+  hardLimit: number,
+): Promise<Map<string, { levels: Level[]; stopped?: { k: number; error: string } }>> {
   const results = new Map(specs.map((s) => [s.id, { levels: [] as Level[], stopped: undefined as { k: number; error: string } | undefined }]));
-  const servers = await startAll(specs);
-  // One load generator per server: each holds up to 10,000 connections, under its own fd limit.
-  const loadgens = new Map(specs.map((s) => [s.id, new LoadGenerator(CLIENT_CORE)]));
   // Headroom for the process's own files (Node holds ~25) and the active connection.
   const maxK = hardLimit - 100;
-  try {
-    for (const [id, server] of servers) if (server instanceof Error) results.get(id)!.stopped = { k: 0, error: server.message };
-    for (const wanted of plan.levels) {
-      const k = Math.min(wanted, maxK);
-      if (k < wanted) notes.push(`C10K: the hard limit on open files (${hardLimit}) stops K at ${k} instead of ${wanted}`);
-      const live = specs.filter((s) => !results.get(s.id)!.stopped);
-      const opened = new Map<string, number>();
-      for (const spec of live) {
-        const server = servers.get(spec.id) as Server;
-        const answer = await loadgens.get(spec.id)!.ask<{ ms: number }>({ op: 'idle', port: server.port, k }, 120_000);
-        if (!answer.ok) {
-          await new Promise((resolve) => setTimeout(resolve, 100)); // let a crashed server's last words arrive
-          const error = server.exitedWith ? `${server.lastError()}` : answer.error;
-          results.get(spec.id)!.stopped = { k, error };
-          console.log(`   ${spec.label}: stopped at K = ${k}: ${error}`);
-        } else opened.set(spec.id, answer.ms);
-      }
-      const windows = new Map<string, { p50: number[]; p99: number[] }>();
-      for (let round = 0; round < plan.rttRounds; round++) {
-        const order = live.map((_, i) => live[(i + round) % live.length]!);
-        for (const spec of order) {
-          if (results.get(spec.id)!.stopped) continue;
-          const server = servers.get(spec.id) as Server;
-          const answer = await loadgens.get(spec.id)!.ask<{ p50: number; p99: number; samples: number }>({ op: 'rtt', port: server.port, ms: plan.rttMs }, 60_000);
-          if (!answer.ok || answer.samples === 0) {
-            results.get(spec.id)!.stopped = { k, error: answer.ok ? 'no round trip completed' : answer.error };
-            continue;
-          }
-          const w = windows.get(spec.id) ?? { p50: [], p99: [] };
-          w.p50.push(answer.p50);
-          w.p99.push(answer.p99);
-          windows.set(spec.id, w);
-        }
-      }
-      for (const [id, w] of windows) {
-        if (results.get(id)!.stopped) continue;
-        results.get(id)!.levels.push({ k, p50us: median(w.p50), p99us: median(w.p99), windows: w.p50.length, openMs: opened.get(id) ?? 0 });
-      }
-      const shown = live.map((s) => {
-        const level = results.get(s.id)!.levels.find((l) => l.k === k);
-        return `${s.label} ${level ? `${level.p50us} µs` : '—'}`;
-      });
-      console.log(`   K = ${k}: ${shown.join(', ')}`);
+  for (const [id, server] of servers) if (server instanceof Error) results.get(id)!.stopped = { k: 0, error: server.message };
+  for (const wanted of plan.levels) {
+    const k = Math.min(wanted, maxK);
+    if (k < wanted) notes.push(`C10K: the hard limit on open files (${hardLimit}) stops K at ${k} instead of ${wanted}`);
+    const live = specs.filter((s) => !results.get(s.id)!.stopped);
+    const opened = new Map<string, number>();
+    for (const spec of live) {
+      const server = servers.get(spec.id) as Server;
+      const answer = await loadgens.get(spec.id)!.ask<{ ms: number }>({ op: 'idle', port: server.port, k }, 120_000);
+      if (!answer.ok) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // let a crashed server's last words arrive
+        const error = server.exitedWith ? `${server.lastError()}` : answer.error;
+        results.get(spec.id)!.stopped = { k, error };
+        console.log(`   ${spec.label}: stopped at K = ${k}: ${error}`);
+      } else opened.set(spec.id, answer.ms);
     }
-  } finally {
-    for (const loadgen of loadgens.values()) loadgen.stop();
-    for (const server of servers.values()) if (server instanceof Server) server.stop();
+    const windows = new Map<string, { p50: number[]; p99: number[] }>();
+    for (let round = 0; round < plan.rttRounds; round++) {
+      const order = live.map((_, i) => live[(i + round) % live.length]!);
+      for (const spec of order) {
+        if (results.get(spec.id)!.stopped) continue;
+        const server = servers.get(spec.id) as Server;
+        const answer = await loadgens.get(spec.id)!.ask<{ p50: number; p99: number; samples: number }>({ op: 'rtt', port: server.port, ms: plan.rttMs }, 60_000);
+        if (!answer.ok || answer.samples === 0) {
+          results.get(spec.id)!.stopped = { k, error: answer.ok ? 'no round trip completed' : answer.error };
+          continue;
+        }
+        const w = windows.get(spec.id) ?? { p50: [], p99: [] };
+        w.p50.push(answer.p50);
+        w.p99.push(answer.p99);
+        windows.set(spec.id, w);
+      }
+    }
+    for (const [id, w] of windows) {
+      if (results.get(id)!.stopped) continue;
+      results.get(id)!.levels.push({ k, p50us: median(w.p50), p99us: median(w.p99), windows: w.p50.length, openMs: opened.get(id) ?? 0 });
+    }
+    const shown = live.map((s) => {
+      const level = results.get(s.id)!.levels.find((l) => l.k === k);
+      return `${s.label} ${level ? `${level.p50us} µs` : '—'}`;
+    });
+    console.log(`   K = ${k}: ${shown.join(', ')}`);
   }
   return results;
 }
@@ -278,11 +269,18 @@ function pad(text: string, width: number, right = false): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const info = machine();
+  if (profileArg) {
+    const spec = throughputServers().find((s) => s.id === profileArg);
+    if (!spec) throw new Error(`--profile ${profileArg}: no such server; the ids are ${throughputServers().map((s) => s.id).join(', ')}`);
+    console.log(`profile of ${spec.label} (${info.cpu}, ${info.cores} cores, Node ${info.node})`);
+    await profileServer(spec.label, spec.command, connsArg, join(tmpdir(), `bench-${spec.id.replace(/\W+/g, '-')}.cpuprofile`), { server: SERVER_CORE, client: CLIENT_CORE });
+    return;
+  }
   console.log(`bench${quick ? ' --quick' : ''}: ${info.cpu}, ${info.cores} cores, Node ${info.node}, ${info.kernel}${info.python ? `, ${info.python}` : ''}`);
   console.log(`   ${info.pinned}; open files: soft ${info.openFiles.soft}, hard ${info.openFiles.hard}`);
 
   console.log('\n── 1. the FFI: ns per call');
-  const ffi = measureFfi();
+  const ffi = measureFfi(quick);
   const ffiRows: Array<[string, string]> = [
     ['jsCall', 'a plain JavaScript call'],
     ['koffiAbs', 'koffi: libc abs() (no syscall)'],
@@ -294,16 +292,28 @@ async function main(): Promise<void> {
   for (const [key, label] of ffiRows) console.log(`   ${pad(label, 36)} ${pad(String(ffi[key]), 9, true)} ns`);
 
   const specs = throughputServers();
-  console.log(`\n── 2. throughput: 64-byte ping-pong, ${plan.rounds} interleaved round(s) of ${plan.measureMs} ms per server and C`);
-  const cells = await measureThroughput(specs);
-
-  const c10kSpecs = [...packServers('solutions').filter((s) => s.id.startsWith('03-')), ...(mineArg === '03' ? packServers('exercises', '03') : [])];
+  const allC10kSpecs = [...packServers('solutions').filter((s) => s.id.startsWith('03-')), ...(mineArg === '03' ? packServers('exercises', '03') : [])];
+  const c10kSpecs = quick ? allC10kSpecs.filter((s) => s.selector === 'epoll') : allC10kSpecs;
   const limits = fileLimits();
+  // Every server and load generator starts now, together: the idle ones wait in the kernel and cost
+  // nothing while the others are measured, and nobody waits for a start-up twice.
+  const loadgen = new LoadGenerator(CLIENT_CORE);
+  // One load generator per C10K server: each holds up to 10,000 connections, under its own fd limit.
+  const c10kLoadgens = new Map(c10kSpecs.map((s) => [s.id, new LoadGenerator(CLIENT_CORE)]));
+  const [servers, c10kServers] = await Promise.all([startAll(specs), startAll(c10kSpecs)]);
+  let cells: Map<string, Map<number, Cell>>;
   let c10k = new Map<string, { levels: Level[]; stopped?: { k: number; error: string } }>();
-  if (c10kSpecs.length) {
-    console.log(`\n── 3. C10K: one client's round trip with K idle connections (median of ${plan.rttRounds} window(s) of ${plan.rttMs} ms)`);
-    c10k = await measureC10k(quick ? c10kSpecs.filter((s) => s.selector === 'epoll') : c10kSpecs, limits.hard);
-  } else notes.push('C10K skipped: solutions/03-selectors/server.ts (with --selector select|poll|epoll) is not there yet');
+  try {
+    console.log(`\n── 2. throughput: 64-byte ping-pong, ${plan.rounds} interleaved round(s) of ${plan.measureMs} ms per server and C`);
+    cells = await measureThroughput(specs, servers, loadgen);
+    if (c10kSpecs.length) {
+      console.log(`\n── 3. C10K: one client's round trip with K idle connections (median of ${plan.rttRounds} window(s) of ${plan.rttMs} ms)`);
+      c10k = await measureC10k(c10kSpecs, c10kServers, c10kLoadgens, limits.hard);
+    } else notes.push('C10K skipped: solutions/03-selectors/server.ts (with --selector select|poll|epoll) is not there yet');
+  } finally {
+    for (const generator of [loadgen, ...c10kLoadgens.values()]) generator.stop();
+    for (const server of [...servers.values(), ...c10kServers.values()]) if (server instanceof Server) server.stop();
+  }
 
   // ── the tables
   console.log(`\n── throughput: req/s (median), × Node net (median of per-round ratios, min–max)`);
@@ -375,7 +385,16 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(out, results);
   console.log(`\nbench took ${seconds} s; figures and charts in ${relative(ROOT, out) || out}/ (results.json, throughput.svg, c10k.svg, ffi.svg)`);
-  if (mineArg && summary.some((r) => r.kind === 'mine' && Object.values(r.byConns).some((c) => c.rps === undefined))) process.exitCode = 1;
+  // A figure that could not be taken is a failure (select refusing past FD_SETSIZE is the lesson, not one).
+  const failures = [
+    ...summary.flatMap((r) => Object.entries(r.byConns).filter(([, c]) => c.rps === undefined).map(([c, cell]) => `${r.label}, C = ${c}: ${cell.error}`)),
+    ...c10kSummary.filter((r) => r.stopped && !/FD_SETSIZE/.test(r.stopped.error)).map((r) => `C10K ${r.label} at K = ${r.stopped!.k}: ${r.stopped!.error}`),
+  ];
+  if (failures.length) {
+    console.log(`\n${failures.length} figure(s) could not be taken:`);
+    for (const failure of failures) console.log(`   ✗ ${failure}`);
+    process.exitCode = 1;
+  }
 }
 
 interface CellSummary {

@@ -2,7 +2,7 @@
  * What one call through koffi costs, beside a plain JavaScript call: libc's `abs` (no system call:
  * the FFI's own price), `getpid` (the cheapest system call), a non-blocking `recv` with nothing to read (it returns -1, EAGAIN: what a busy loop pays for
  * nothing), the binding's `Socket.recv` on the same socket (it throws BlockingIOError), and copying
- * 64 bytes out of a shared buffer (what every `recv` of the binding does). Prints one JSON line.
+ * 64 bytes out of a shared buffer (what every `recv` of the binding does).
  *
  * Each figure is the median of several batches, in nanoseconds per call.
  */
@@ -13,17 +13,13 @@ import { P } from '../fixtures/native/platform.ts';
 
 const abs = koffi.load(P.libc).func('int abs(int)');
 
-const quick = process.argv.includes('--quick');
-const BATCHES = quick ? 3 : 7;
-const BATCH_MS = quick ? 20 : 60;
-
-/** Calls `body` in batches of about BATCH_MS each (1,000 calls at a time, so the clock costs nothing). */
-function nsPerCall(body: (i: number) => unknown): number {
+/** Calls `body` in batches of about `batchMs` each (1,000 calls at a time, so the clock costs nothing). */
+function nsPerCall(body: (i: number) => unknown, batches: number, batchMs: number): number {
   const perBatch: number[] = [];
   let sink = 0;
-  for (let batch = 0; batch < BATCHES + 1; batch++) {
+  for (let batch = 0; batch < batches + 1; batch++) {
     const start = process.hrtime.bigint();
-    const end = start + BigInt(BATCH_MS * 1e6);
+    const end = start + BigInt(batchMs * 1e6);
     let calls = 0;
     let now = start;
     while (now < end) {
@@ -41,25 +37,30 @@ function nsPerCall(body: (i: number) => unknown): number {
 /** A plain function the JIT may not inline away, so the figure is a real call. */
 const plain: (x: number) => number = new Function('x', 'return x + 1') as (x: number) => number;
 
-const [a, b] = socketpair();
-a.setBlocking(false);
-const buffer = Buffer.alloc(64 * 1024);
-const shared = Buffer.alloc(64, 'x');
-
-const result = {
-  jsCall: nsPerCall((i) => plain(i)),
-  koffiAbs: nsPerCall((i) => abs(-i)),
-  getpid: nsPerCall(() => libc.getpid()),
-  recvEagain: nsPerCall(() => libc.recv(a.fileno(), buffer, buffer.length, 0)),
-  socketRecvThrows: nsPerCall(() => {
-    try {
-      return a.recv(4096);
-    } catch (error) {
-      return error;
-    }
-  }),
-  copy64: nsPerCall(() => Buffer.from(shared.subarray(0, 64))),
-};
-a.close();
-b.close();
-process.stdout.write(`${JSON.stringify(result)}\n`);
+export function measureFfi(quick: boolean): Record<string, number> {
+  const [batches, batchMs] = quick ? [3, 20] : [7, 60];
+  const perCall = (body: (i: number) => unknown) => nsPerCall(body, batches, batchMs);
+  const [a, b] = socketpair();
+  a.setBlocking(false);
+  const buffer = Buffer.alloc(64 * 1024);
+  const shared = Buffer.alloc(64, 'x');
+  try {
+    return {
+      jsCall: perCall((i) => plain(i)),
+      koffiAbs: perCall((i) => abs(-i)),
+      getpid: perCall(() => libc.getpid()),
+      recvEagain: perCall(() => libc.recv(a.fileno(), buffer, buffer.length, 0)),
+      socketRecvThrows: perCall(() => {
+        try {
+          return a.recv(4096);
+        } catch (error) {
+          return error;
+        }
+      }),
+      copy64: perCall(() => Buffer.from(shared.subarray(0, 64))),
+    };
+  } finally {
+    a.close();
+    b.close();
+  }
+}

@@ -7,6 +7,7 @@
  *   4. every exercise test FAILS against the skeleton as committed (a test that passes on the
  *      skeleton proves nothing)
  *   5. every known-wrong solution fails each test it names
+ *   6. `npm run bench -- --quick` runs (a smoke run: it proves the bench works, and checks no figure)
  *
  * It ends with one line, `N passed, N failed`, counting every check, and exits non-zero on any failure.
  * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers).
@@ -127,10 +128,21 @@ async function runSuites(): Promise<void> {
   report('known-wrong solutions fail the tests they name', beforeWrong);
 }
 
+/** Benchmarks are not tests: this only proves the bench still runs, whatever its figures. */
+function benchSmoke(): void {
+  heading('bench smoke run (npm run bench -- --quick)');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--quick'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const ok = result.status === 0;
+  console.log(ok ? `   ok (${((Date.now() - started) / 1000).toFixed(1)} s)` : `${result.stdout}${result.stderr}`.trimEnd().split('\n').slice(-15).join('\n'));
+  tally(ok, 'the bench smoke run failed: run `npm run bench -- --quick` and fix what it reports');
+}
+
 const started = Date.now();
 typecheck();
 snapshotSkeletons();
 await runSuites();
+benchSmoke();
 if (problems.length) {
   heading('problems');
   for (const problem of problems) console.log(` ✗ ${problem}`);

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench -- --profile ID`: where one server's time goes under load. The server runs with
+ * `--cpu-prof` and bench/profiler.mjs preloaded (which ends it normally, so that the profile is
+ * written, although its loop never yields to Node), the load generator plays ping-pong with C clients, and the profile's self time is
+ * summed per function and per kind of work: waiting in the kernel, the FFI, copying Buffers, throwing
+ * and catching, the selector's bookkeeping, the rest of the loop.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT } from '../fixtures/harness/target.ts';
+import { until } from '../fixtures/harness/wait.ts';
+import { LoadGenerator, Server } from './processes.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  startTime: number;
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * What kind of work a function is, by its name and file (first match wins). A koffi call has no frame
+ * of its own: its time is the self time of the small arrow function that makes it (the binding wraps
+ * each system call in one, to retry it on EINTR), so those arrows stand for the system calls.
+ */
+const KINDS: Array<[kind: string, test: (name: string, file: string) => boolean]> = [
+  ['idle (Node\'s own loop, before and after)', (name) => name === '(idle)'],
+  ['garbage collection', (name) => name === '(garbage collector)'],
+  ['waiting: epoll_wait / poll / select (koffi call)', (name, file) => /native\/select\.ts$/.test(file) && name === '(anonymous)'],
+  ['recv / send / accept system calls (koffi call)', (name, file) => /native\/socket\.ts$/.test(file) && name === '(anonymous)'],
+  ['other koffi calls', (name, file) => file === '' && /^[a-z_0-9]+$/.test(name)],
+  ['errors: building and throwing', (name, file) => /native\/errors\.ts$/.test(file) || /captureStackTrace|Error$/.test(name)],
+  ['Buffers: allocating and copying', (name, file) => /buffer/.test(file) || /^(from|alloc|allocUnsafe|subarray|copy|fill|write\w*|read\w*|FastBuffer)$/.test(name)],
+  ['the selector and select(): bookkeeping', (_, file) => /native\/(selectors|select)\.ts$/.test(file)],
+  ['the socket wrapper: checks, errno', (_, file) => /native\/socket\.ts$/.test(file)],
+  ['the server and its loop', (_, file) => /(solutions|exercises|bench\/peers)\//.test(file)],
+  ['Node, V8 and the rest', () => true],
+];
+
+function kindOf(name: string, file: string): string {
+  return KINDS.find(([, test]) => test(name, file))![0];
+}
+
+/** Self time per function and per kind of work, counting only the samples taken from `fromMicros` on. */
+export function summarize(profile: CpuProfile, fromMicros: number): { total: number; kinds: Array<[string, number]>; functions: Array<[string, number]> } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfTime = new Map<number, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at >= fromMicros) selfTime.set(id, (selfTime.get(id) ?? 0) + delta);
+  });
+  const kinds = new Map<string, number>();
+  const functions = new Map<string, number>();
+  let total = 0;
+  for (const [id, micros] of selfTime) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const name = functionName || '(anonymous)';
+    const file = url.startsWith('file://') ? relative(ROOT, new URL(url).pathname) : url;
+    const where = file ? `${name} ${file}:${lineNumber + 1}` : name;
+    total += micros;
+    kinds.set(kindOf(name, file), (kinds.get(kindOf(name, file)) ?? 0) + micros);
+    functions.set(where, (functions.get(where) ?? 0) + micros);
+  }
+  const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+  return { total, kinds: sorted(kinds), functions: sorted(functions) };
+}
+
+export async function profileServer(label: string, command: string[], conns: number, out: string, cores: { server: number; client: number }): Promise<void> {
+  const [node, ...rest] = command;
+  if (node !== process.execPath) throw new Error(`--profile works on the Node servers only (${label} is not one)`);
+  // Each thread writes a profile into `dir` (the profiler's worker too): the server's is the largest.
+  const dir = `${out}.d`;
+  const go = `${out}.go`;
+  const profiled = [node, '--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, '--import', './bench/profiler.mjs', ...rest];
+  const profileMs = 3000;
+  for (const file of [out, go, dir]) rmSync(file, { force: true, recursive: true });
+  process.env.PROFILE_GO = go;
+  process.env.PROFILE_MS = String(profileMs);
+  const server = await Server.start(label, profiled, cores.server);
+  const loadgen = new LoadGenerator(cores.client);
+  try {
+    const load = loadgen.ask<{ rps: number }>({ op: 'echo', port: server.port, conns, ms: profileMs + 1500, warmupMs: 1000 }, 60_000);
+    // Profile once the load is on and the JIT has warmed up.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    writeFileSync(go, '');
+    await until(() => server.exitedWith !== undefined, 30_000, () => `the server did not end ${profileMs} ms after the profile began: ${server.lastError()}`);
+    await load.catch(() => undefined); // the server left in the middle of it: expected
+  } finally {
+    loadgen.stop();
+    server.stop();
+  }
+  const from = Number(readFileSync(go, 'utf8'));
+  const largest = readdirSync(dir).map((name) => join(dir, name)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+  if (!largest) throw new Error(`the server wrote no profile into ${dir}: ${server.lastError()}`);
+  renameSync(largest, out);
+  rmSync(go, { force: true });
+  rmSync(dir, { force: true, recursive: true });
+  const { total, kinds, functions } = summarize(JSON.parse(readFileSync(out, 'utf8')) as CpuProfile, from);
+  const percent = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)} %`;
+  console.log(`\n   ${label} under ${conns} ping-pong clients: where the time goes (self time, ${(total / 1000).toFixed(0)} ms sampled)`);
+  for (const [kind, micros] of kinds) console.log(`   ${percent(micros)}  ${kind}`);
+  console.log('\n   the 15 functions with the most self time:');
+  for (const [where, micros] of functions.slice(0, 15)) console.log(`   ${percent(micros)}  ${where}`);
+  console.log(`\n   the profile: ${out} (open it in Chrome DevTools → Performance, or VS Code)`);
+}
