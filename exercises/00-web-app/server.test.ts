@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from './views.ts';
 
@@ -36,8 +36,15 @@ async function expectStillServing(srv: ServerProcess, after: string): Promise<vo
 }
 
 describe('00-web-app: the web server on a socket', () => {
+  // One server for the well-formed requests (a server answers many clients, one after another);
+  // each test that sends something malformed gets a server of its own, so a crash is its own.
+  let site: ServerProcess;
+  beforeAll(async () => {
+    site = await startServer(server);
+  });
+
   test('fetch GET / gets 200, an HTML content type and the home page', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const reply = await srv.fetch('/');
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -45,35 +52,35 @@ describe('00-web-app: the web server on a socket', () => {
   });
 
   test('fetch GET /blog gets 200 and the blog page', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const reply = await srv.fetch('/blog');
     expect(reply.status).toBe(200);
     expect(reply.body, 'the body is what the view for "/blog" returns').toBe(blog());
   });
 
   test('the query string does not change the route: /blog?page=2 is the blog', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const reply = await srv.fetch('/blog?page=2');
     expect(reply.status, 'route on the path alone: split the query string off at "?"').toBe(200);
     expect(reply.body).toBe(blog());
   });
 
   test('an unknown path gets 404 with a page that says so', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const reply = await srv.fetch('/nowhere');
     expect(reply.status).toBe(404);
     expect(reply.body, 'a 404 has a body: tell the reader what happened').toContain('404 Not Found');
   });
 
   test('DELETE / gets 405 with an Allow header', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const reply = await srv.fetch('/', { method: 'DELETE' });
     expect(reply.status, 'the path exists but its view does not take DELETE').toBe(405);
     expect(reply.headers.get('allow'), 'a 405 says which methods are allowed').toBe('GET, HEAD');
   });
 
   test("Content-Length is the body's length in bytes (the home page is not ASCII), and the server closes the connection", async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const response = await rawRequest(srv, 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
     expect(response.statusLine).toBe('HTTP/1.1 200 OK');
     expect(response.headers.get('connection')).toBe('close');
@@ -85,7 +92,7 @@ describe('00-web-app: the web server on a socket', () => {
   });
 
   test('a request that arrives in many small pieces is still parsed', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const client = await srv.connect('slow');
     // One byte per TCP write, spaced out, so the server's recv() gets the request a little at a time.
     for (const byte of Buffer.from('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n')) {
@@ -146,7 +153,7 @@ describe('00-web-app: the web server on a socket', () => {
   });
 
   test.skipIf(!hasCurl)('curl -i /blog gets the status line, the headers and the blog page', async () => {
-    const srv = await startServer(server);
+    const srv = site;
     const output = await new Promise<Buffer>((resolve, reject) =>
       execFile(
         'curl',
