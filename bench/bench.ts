@@ -393,6 +393,9 @@ async function main(): Promise<void> {
   if (failures.length) {
     console.log(`\n${failures.length} figure(s) could not be taken:`);
     for (const failure of failures) console.log(`   ✗ ${failure}`);
+    if (mineArg && summary.some((r) => r.kind === 'mine' && Object.values(r.byConns).some((c) => c.rps === undefined))) {
+      console.log(`   Your server must pass its tests before it can be measured: npm test -- exercises/${mineArg}`);
+    }
     process.exitCode = 1;
   }
 }

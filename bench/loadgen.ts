@@ -79,35 +79,41 @@ function startConnect(port: number): number {
  */
 function openServed(port: number, count: number): number[] {
   const served: number[] = [];
-  while (served.length < count) {
-    const batch = new Set<number>();
-    for (let i = 0; i < Math.min(BATCH, count - served.length); i++) {
-      const fd = startConnect(port);
-      batch.add(fd);
-      control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLOUT);
-    }
-    const deadline = performance.now() + SETUP_MS;
-    while (batch.size > 0) {
-      if (performance.now() > deadline) {
-        throw new BenchError(`the server on port ${port} answered ${served.length} of ${count} new connections within ${SETUP_MS} ms`);
+  const batch = new Set<number>();
+  try {
+    while (served.length < count) {
+      for (let i = 0; i < Math.min(BATCH, count - served.length); i++) {
+        const fd = startConnect(port);
+        batch.add(fd);
+        control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLOUT);
       }
-      waitEvents(100, (fd, mask) => {
-        if (!batch.has(fd)) return;
-        if (mask & epoll.EPOLLOUT) {
-          // Connected (or refused: send says which). One byte, then wait for it to come back.
-          if ((libc.send(fd, message, 1, P.MSG_NOSIGNAL) as number) !== 1) fail(`connection ${served.length + 1} to port ${port}`);
-          control(epoll.EPOLL_CTL_MOD, fd, epoll.EPOLLIN);
-          return;
+      const deadline = performance.now() + SETUP_MS;
+      while (batch.size > 0) {
+        if (performance.now() > deadline) {
+          throw new BenchError(`the server on port ${port} answered ${served.length} of ${count} new connections within ${SETUP_MS} ms`);
         }
-        const got = libc.recv(fd, receiveBuffer, 1, 0) as number;
-        if (got === 1) {
-          control(epoll.EPOLL_CTL_DEL, fd, 0);
-          batch.delete(fd);
-          served.push(fd);
-        } else if (got === 0) throw new BenchError(`the server on port ${port} closed connection ${served.length + 1}`);
-        else if (lastErrno() !== errno.EAGAIN) fail(`connection ${served.length + 1} to port ${port}`);
-      });
+        waitEvents(100, (fd, mask) => {
+          if (!batch.has(fd)) return;
+          if (mask & epoll.EPOLLOUT) {
+            // Connected (or refused: send says which). One byte, then wait for it to come back.
+            if ((libc.send(fd, message, 1, P.MSG_NOSIGNAL) as number) !== 1) fail(`connection ${served.length + 1} to port ${port}`);
+            control(epoll.EPOLL_CTL_MOD, fd, epoll.EPOLLIN);
+            return;
+          }
+          const got = libc.recv(fd, receiveBuffer, 1, 0) as number;
+          if (got === 1) {
+            control(epoll.EPOLL_CTL_DEL, fd, 0);
+            batch.delete(fd);
+            served.push(fd);
+          } else if (got === 0) throw new BenchError(`the server on port ${port} closed connection ${served.length + 1}`);
+          else if (lastErrno() !== errno.EAGAIN) fail(`connection ${served.length + 1} to port ${port}`);
+        });
+      }
     }
+  } catch (error) {
+    // Leave nothing behind: a half-open connection left in the epoll set would disturb the next run.
+    closeAll([...batch, ...served]);
+    throw error;
   }
   return served;
 }
