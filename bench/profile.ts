@@ -5,7 +5,7 @@
  * summed per function and per kind of work: waiting in the kernel, the FFI, copying Buffers, throwing
  * and catching, the selector's bookkeeping, the rest of the loop.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { until } from '../fixtures/harness/wait.ts';
@@ -97,12 +97,15 @@ export async function profileServer(label: string, command: string[], conns: num
     server.stop();
   }
   const from = Number(readFileSync(go, 'utf8'));
-  const largest = readdirSync(dir).map((name) => join(dir, name)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
-  if (!largest) throw new Error(`the server wrote no profile into ${dir}: ${server.lastError()}`);
-  renameSync(largest, out);
+  // The server's thread is the one that was busy: the most time not idle.
+  const profiles = readdirSync(dir).map((name) => ({ name, summary: summarize(JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile, from) }));
+  const busy = (p: (typeof profiles)[number]) => p.summary.total - (p.summary.kinds.find(([kind]) => kind.startsWith('idle'))?.[1] ?? 0);
+  const winner = profiles.sort((a, b) => busy(b) - busy(a))[0];
+  if (!winner) throw new Error(`the server wrote no profile into ${dir}: ${server.lastError()}`);
+  renameSync(join(dir, winner.name), out);
   rmSync(go, { force: true });
   rmSync(dir, { force: true, recursive: true });
-  const { total, kinds, functions } = summarize(JSON.parse(readFileSync(out, 'utf8')) as CpuProfile, from);
+  const { total, kinds, functions } = winner.summary;
   const percent = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)} %`;
   console.log(`\n   ${label} under ${conns} ping-pong clients: where the time goes (self time, ${(total / 1000).toFixed(0)} ms sampled)`);
   for (const [kind, micros] of kinds) console.log(`   ${percent(micros)}  ${kind}`);
