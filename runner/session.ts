@@ -30,6 +30,8 @@ export class Session {
   /** The learner changed the current exercise's files since the runner showed it. */
   private changedSinceShown = false;
   private hintsShown = new Map<string, number>();
+  /** A line for the top of the next screen: what just happened (an exercise solved). */
+  private news = '';
   private running = false;
   private runAgain = false;
   /** While a y/n question is asked, the next key answers it. */
@@ -82,6 +84,7 @@ export class Session {
     const shown = this.hintsShown.get(exercise.name) ?? 0;
     return [
       `${paint('bold', 'async-ground-up')}  ${progressBar(solved, exercises.length)}`,
+      ...(this.news ? [this.news] : []),
       '',
       paint('bold', readme.title),
       `Edit ${exercise.files.map((file) => paint('cyan', whereToEdit(root, file))).join(', ')}   ·   read exercises/${exercise.name}/README.md`,
@@ -103,6 +106,7 @@ export class Session {
     this.running = true;
     process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
     console.log(this.header(exercise));
+    this.news = ''; // shown once, on the screen after the news
     console.log(paint('gray', `── running the tests of ${exercise.name} …`));
     const started = Date.now();
     const hash = hashExercise(this.options.root, exercise);
@@ -124,7 +128,8 @@ export class Session {
       console.log('  The runner moves on only after a save of yours: save a file of the exercise to confirm.');
       return this.showKeys();
     }
-    console.log(`\n${paint('green', `✓ ${exercise.name} solved: every test passes (${seconds} s).`)} Moving on…`);
+    this.news = paint('green', `✓ ${exercise.name} solved: every test passed after your save. On to the next one.`);
+    console.log(`\n${this.news}`);
     await this.showNext();
   }
 
