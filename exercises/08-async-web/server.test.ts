@@ -1,0 +1,208 @@
+import { connect } from 'node:net';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { parseResponse, show, startServer, until, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { blog, index } from '../00-web-app/views.ts';
+
+const server = new URL('./server.ts', import.meta.url);
+
+/** A request head, CRLF and all. */
+function request(method: string, path: string, headers: string[] = [], version = 'HTTP/1.1'): string {
+  return [`${method} ${path} ${version}`, 'Host: test', ...headers, '', ''].join('\r\n');
+}
+
+/**
+ * Reads the next response on `client`, which stays open: the head up to its blank line, then as many
+ * body bytes as Content-Length says (none after a HEAD). Keep-alive needs exactly this: a response
+ * ends where its Content-Length says, not where the connection closes.
+ */
+async function nextResponse(srv: ServerProcess, client: Client, what: string, head = false): Promise<RawResponse> {
+  const ms = 5000;
+  await until(
+    () => client.pending.includes('\r\n\r\n') || client.closedByPeer,
+    ms,
+    () => `client ${client.name} waited ${ms} ms for the response to ${what}; it received ${show(client.pending)}.\n${srv.report()}`,
+  );
+  const end = client.pending.indexOf('\r\n\r\n');
+  if (end === -1) {
+    throw new Error(
+      `client ${client.name} expected the response to ${what}, but the server closed the connection after ` +
+        `${client.pending.length ? show(client.pending) : 'sending nothing'}.\n${srv.report()}`,
+    );
+  }
+  const response = parseResponse(await client.read(end + 4));
+  const length = Number(response.headers.get('content-length') ?? 0);
+  response.body = head ? Buffer.alloc(0) : await client.read(length, { what: `the ${length}-byte body of the response to ${what}` });
+  return response;
+}
+
+/** The lines the server logged for requests, by connection number: `#3 GET / HTTP/1.1` → 3. */
+function requestLog(srv: ServerProcess): { conn: number; line: string }[] {
+  return [...srv.stdout.matchAll(/^#(\d+) ((?:GET|HEAD|POST|DELETE) \S+ HTTP\/1\.\d)$/gm)].map((m) => ({ conn: Number(m[1]), line: m[2]! }));
+}
+
+/** Whether a new TCP connection to `port` is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
+describe('08-async-web: the web app on your own loop', () => {
+  let site: ServerProcess;
+  beforeAll(async () => {
+    site = await startServer(server);
+  });
+
+  test('fetch gets the pages of 00: / and /blog with 200, an unknown path with 404', async () => {
+    const home = await site.fetch('/');
+    expect(home.status).toBe(200);
+    expect(home.body, 'the body is what the view for "/" of 00 returns').toBe(index());
+    const page = await site.fetch('/blog');
+    expect(page.status).toBe(200);
+    expect(page.body).toBe(blog());
+    expect((await site.fetch('/nowhere')).status).toBe(404);
+  });
+
+  test("fetch sends several requests over one connection (keep-alive), as the server's log shows", async () => {
+    const srv = await startServer(server);
+    const paths = ['/', '/blog', '/', '/blog?page=2', '/', '/blog'];
+    for (const path of paths) {
+      const reply = await srv.fetch(path);
+      expect(reply.status).toBe(200);
+      expect(reply.headers.get('connection'), 'an HTTP/1.1 request keeps its connection unless it asks to close').toBe('keep-alive');
+    }
+    await until(
+      () => requestLog(srv).length >= paths.length,
+      5000,
+      () => `the server should log each request as "#<connection> GET /path HTTP/1.1"; it printed:\n${srv.report()}`,
+    );
+    const perConnection = new Map<number, number>();
+    for (const { conn } of requestLog(srv)) perConnection.set(conn, (perConnection.get(conn) ?? 0) + 1);
+    const most = Math.max(...perConnection.values());
+    expect(
+      most,
+      `fetch keeps connections alive and reuses them, so of ${paths.length} requests one after another several ` +
+        `should come over one connection; the server logged at most ${most} per connection. After a response, ` +
+        `go back and read the next request on the same socket.\n${srv.report()}`,
+    ).toBeGreaterThanOrEqual(2);
+  });
+
+  test('Connection: close is honoured: the response says so and the server closes the connection', async () => {
+    const client = await site.connect('closer');
+    client.send(request('GET', '/blog', ['Connection: close']));
+    const response = parseResponse(await client.readToEnd({ what: 'the client asked for Connection: close' }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(response.body.toString('utf8')).toBe(blog());
+  });
+
+  test('HTTP/1.0 closes the connection by default', async () => {
+    const client = await site.connect('old');
+    client.send(request('GET', '/', [], 'HTTP/1.0'));
+    const response = parseResponse(await client.readToEnd({ what: 'an HTTP/1.0 request without Connection: keep-alive' }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
+  test('pipelined requests, sent at once, are answered in order on one connection', async () => {
+    const client = await site.connect('pipeliner');
+    client.send(request('GET', '/blog') + request('GET', '/nowhere') + request('GET', '/', ['Connection: close']));
+    const statuses = [];
+    for (const what of ['GET /blog (1st of 3 sent at once)', 'GET /nowhere (2nd)', 'GET / (3rd)']) {
+      statuses.push((await nextResponse(site, client, what)).status);
+    }
+    expect(statuses, 'answer the requests in the order they came; keep what follows a head for the next one').toEqual([200, 404, 200]);
+    await client.readToEnd({ what: 'the last request said Connection: close' });
+  });
+
+  test('a request body (Content-Length) is read and dropped, not taken for the next request', async () => {
+    const client = await site.connect('poster');
+    const body = request('GET', '/nowhere'); // a body that looks like a request
+    client.send(request('POST', '/', [`Content-Length: ${body.length}`]) + body + request('GET', '/blog'));
+    const first = await nextResponse(site, client, 'POST / with a body');
+    expect(first.status, 'POST / gets 405: the view answers GET and HEAD').toBe(405);
+    const second = await nextResponse(site, client, 'GET /blog, sent after the POST and its body');
+    expect(second.status, `the ${body.length} body bytes of the POST must be skipped; the next request is GET /blog`).toBe(200);
+  });
+
+  test('HEAD gets the headers of GET and no body, and the connection goes on', async () => {
+    const client = await site.connect('header');
+    client.send(request('HEAD', '/') + request('GET', '/blog'));
+    const head = await nextResponse(site, client, 'HEAD /', true);
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('content-length')), 'HEAD says the Content-Length a GET would get').toBe(Buffer.byteLength(index()));
+    const next = await nextResponse(site, client, 'GET /blog, sent after HEAD /');
+    expect(next.statusLine, 'after a HEAD response comes the next response at once: no body in between').toBe('HTTP/1.1 200 OK');
+    expect(next.body.toString('utf8')).toBe(blog());
+  });
+
+  test('garbage gets 400 and the connection closes; the server goes on serving', async () => {
+    const client = await site.connect('garbage');
+    client.send('HELLO THERE\r\n\r\n');
+    const response = parseResponse(await client.readToEnd({ what: 'after a 400 the connection closes' }));
+    expect(response.status).toBe(400);
+    expect((await site.fetch('/')).status, 'the server must go on serving after garbage').toBe(200);
+  });
+
+  test('a request head over 8 KiB gets 431', async () => {
+    const client = await site.connect('long');
+    client.send(`GET / HTTP/1.1\r\nHost: test\r\nX-Long: ${'x'.repeat(10_000)}`);
+    const response = parseResponse(await client.readToEnd({ what: 'a head that never ends must not be read for ever' }));
+    expect(response.status).toBe(431);
+  });
+
+  test('a client that sends half a head and stalls holds up nobody, and is dropped after the head timeout', async () => {
+    const srv = await startServer(server, { args: ['--head-timeout', '1'] });
+    const staller = await srv.connect('staller');
+    staller.send('GET / HTTP/1.1\r\nHost: te');
+    await until(
+      () => /^#1 connection from/m.test(srv.stdout),
+      5000,
+      () => `the server should log "#1 connection from HOST:PORT" when it accepts a client.\n${srv.report()}`,
+    );
+    for (const path of ['/', '/blog']) {
+      const reply = await srv.fetch(path, { timeoutMs: 5000 });
+      expect(reply.status, `GET ${path} while another client stalls in the middle of its head`).toBe(200);
+    }
+    const rest = await staller.readToEnd({
+      what: 'a client that stalls in the middle of its head is dropped after --head-timeout (1 s here)',
+      timeoutMs: 8000,
+    });
+    expect(show(rest), 'a dropped client gets no response: it never finished asking').toBe('""');
+  });
+
+  test('SIGTERM: the response in flight completes, idle connections close, new ones are refused, exit code 0', async () => {
+    const srv = await startServer(server);
+    const idle = await srv.connect('idle');
+    idle.send(request('GET', '/'));
+    expect((await nextResponse(srv, idle, 'GET / (before the shutdown)')).status).toBe(200);
+
+    const busy = await srv.connect('busy');
+    busy.send(request('GET', '/blog', ['Content-Length: 10']) + '12345'); // half the body: in flight
+    await until(
+      () => requestLog(srv).some((entry) => entry.line === 'GET /blog HTTP/1.1'),
+      5000,
+      () => `the server should log "#<connection> GET /blog HTTP/1.1" once it has read the request head.\n${srv.report()}`,
+    );
+    const exited = srv.signal('SIGTERM', 10_000);
+    await until(
+      () => /shutting down/.test(srv.stdout),
+      5000,
+      () => `on SIGTERM the server should print "shutting down…" and stop accepting.\n${srv.report()}`,
+    );
+    expect(await refused(srv.port), 'once shutting down, the server closes its listening socket: new connections are refused').toBe(true);
+    expect(
+      show(await idle.readToEnd({ what: 'a connection idle between requests is closed at shutdown' })),
+      'an idle connection is closed without a word',
+    ).toBe('""');
+
+    busy.send('67890');
+    const response = parseResponse(await busy.readToEnd({ what: 'the request in flight gets its response, then the connection closes' }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('connection'), 'a server shutting down answers with Connection: close').toBe('close');
+    expect(response.body.toString('utf8')).toBe(blog());
+    expect(await exited, `once every response is sent, the server exits with status 0.\n${srv.report()}`).toEqual({ code: 0, signal: null });
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * 08-async-web — the web app of 00, served by your event loop of 07 to many clients at once.
+ *
+ * Builds on 00 and 07, and on connection.ts here: adds the accept loop and a graceful shutdown. One
+ * task accepts clients, one task per connection serves them (`session`), and all of them share one
+ * thread: while a client takes its time, its task waits in the loop and the others run.
+ *
+ * On SIGTERM (or Ctrl-C) the server shuts down gracefully, as a load balancer expects of it: it stops
+ * accepting (the listening socket is closed, so new connections are refused), closes the connections
+ * that sit idle between requests, lets the ones in the middle of a request get their response (with
+ * `Connection: close`), and exits with status 0 once the last one is done.
+ */
+import { parseArgs } from 'node:util';
+import type { Socket } from '../../fixtures/native/index.ts';
+import { runServer, say } from '../../fixtures/program.ts';
+import { createTask, gather, sockAccept } from '../07-event-loop/coroutines.ts';
+import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
+import { EventLoop } from '../07-event-loop/loop.ts';
+import type { Task } from '../07-event-loop/task.ts';
+import { Conn, session, type ConnOptions } from './connection.ts';
+import { runUntilSignalled } from './signals.ts';
+
+/** How long a client may take to send a request, by default: `--head-timeout SECONDS` changes it. */
+export const HEAD_TIMEOUT_SECONDS = 10;
+
+export class WebServer {
+  /** Every open connection, and the task serving it: a shutdown looks through them. */
+  readonly #connections = new Map<Conn, Task<void>>();
+  /** The task accepting clients; cancelled by `shutdown`. */
+  #accepting: Task<void> | undefined;
+
+  constructor(
+    readonly listener: Socket,
+    readonly options: ConnOptions,
+  ) {}
+
+  /** Accepts clients until `shutdown()`, then waits until every connection still open is done. */
+  *serve(): Coroutine<void> {
+    this.#accepting = createTask(this.#acceptForever());
+    try {
+      yield* this.#accepting;
+    } catch (error) {
+      if (!(error instanceof CancelledError)) throw error; // cancelled is how accepting ends
+    }
+    yield* gather(...this.#connections.values());
+    say('shut down: every response sent');
+  }
+
+  /**
+   * Stops accepting (the listening socket closes when the accept task ends), closes the connections
+   * that wait for a request, and asks the busy ones to close after their response.
+   */
+  shutdown(): void {
+    // TODO: once only (the accept task is undefined or done already: return):
+    //   - say(`shutting down: no new connections, N open`) — the tests wait for that line;
+    //   - cancel the accept task (its finally closes the listening socket: new clients are refused);
+    //   - for each connection: set conn.closing, and cancel the task of an idle one (conn.idle).
+    throw new Error('TODO(08-async-web): shutdown should stop accepting (cancel the accept task), close idle connections and mark the busy ones closing');
+  }
+
+  *#acceptForever(): Coroutine<void> {
+    this.listener.setBlocking(false);
+    try {
+      for (;;) {
+        const [sock, [host, port]] = yield* sockAccept(this.listener);
+        const conn = new Conn(sock, `${host}:${port}`);
+        const task = createTask(session(conn, this.options));
+        this.#connections.set(conn, task);
+        task.addDoneCallback(() => this.#connections.delete(conn));
+      }
+    } finally {
+      this.listener.close();
+    }
+  }
+}
+
+export function serveForever(listener: Socket): void {
+  const { values } = parseArgs({ options: { 'head-timeout': { type: 'string' } }, strict: false });
+  const headTimeout = Number(values['head-timeout'] ?? HEAD_TIMEOUT_SECONDS);
+  const server = new WebServer(listener, { headTimeout });
+  runUntilSignalled(new EventLoop(), server.serve(), () => server.shutdown());
+}
+
+runServer(import.meta.url, 5008, serveForever);

@@ -1,0 +1,165 @@
+/**
+ * 08-async-web — one connection, many requests: the task that serves a client.
+ *
+ * Builds on 00 (the request parser and the responses, imported as they are) and 07 (the loop and its
+ * socket coroutines): adds HTTP/1.1 keep-alive. In 00 a connection carried one request and closed. Here
+ * it carries as many as the client sends, one after another, so the bytes that arrive after one request
+ * head are the start of the next one (a pipelining client sends several before reading any answer):
+ * they stay in `conn.buffer` for the next turn of the loop in `handleConnection`.
+ *
+ * Every wait is bounded. A head may be at most MAX_HEAD_BYTES long (431 beyond), and must arrive within
+ * `headTimeout` seconds: a client that sends half a head and stalls is dropped, and meanwhile it holds
+ * up nobody, since its task only waits (`yield*`) while every other task runs.
+ */
+import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
+import { errorResponse, generateResponse, HttpError, parseRequest, type Request } from '../00-web-app/http.ts';
+import { MAX_HEAD_BYTES } from '../00-web-app/server.ts';
+import { sockRecv, sockSendall, TimeoutError, waitFor } from '../07-event-loop/coroutines.ts';
+import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
+
+/** The blank line that ends a request head. */
+const END_OF_HEAD = Buffer.from('\r\n\r\n');
+
+/** A client's connection, as its task sees it. */
+export class Conn {
+  static #opened = 0;
+  /** A number for the log (`#3 GET / HTTP/1.1`): several lines with one number went over one connection. */
+  readonly id = ++Conn.#opened;
+  /** Bytes received and not used yet: the start of the next request, when the client pipelines. */
+  buffer: Buffer = Buffer.alloc(0);
+  /** Waiting for a request of which nothing has arrived: a server shutting down may close it at once. */
+  idle = true;
+  /** Set when the server shuts down: answer the request in hand, with `Connection: close`, and stop. */
+  closing = false;
+
+  constructor(
+    readonly sock: Socket,
+    readonly peer: string,
+  ) {}
+}
+
+/** How long a client may take to send a request head (and its body), in seconds. */
+export interface ConnOptions {
+  headTimeout: number;
+}
+
+/**
+ * Reads the next request head from `conn`: its bytes up to the blank line, which are taken out of
+ * `conn.buffer` (what follows stays there). Returns undefined when the client closes the connection
+ * between requests; throws HttpError 431 when the head grows past MAX_HEAD_BYTES, 400 when the client
+ * leaves halfway through it.
+ */
+export function* readHead(conn: Conn): Coroutine<string | undefined> {
+  for (;;) {
+    const end = conn.buffer.indexOf(END_OF_HEAD);
+    if ((end === -1 ? conn.buffer.length : end) > MAX_HEAD_BYTES) {
+      throw new HttpError(431, `The request head is longer than ${MAX_HEAD_BYTES} bytes`);
+    }
+    if (end !== -1) {
+      const head = conn.buffer.subarray(0, end).toString('latin1');
+      conn.buffer = conn.buffer.subarray(end + END_OF_HEAD.length);
+      return head;
+    }
+    const data = yield* sockRecv(conn.sock, 64 * 1024);
+    if (data.length === 0) {
+      if (conn.buffer.length === 0) return undefined;
+      throw new HttpError(400, 'The client closed the connection in the middle of its request');
+    }
+    conn.idle = false;
+    conn.buffer = Buffer.concat([conn.buffer, data]);
+  }
+}
+
+/** The length of the request's body: its Content-Length, 0 without one; 400 for anything but a number. */
+export function contentLength(request: Request): number {
+  const value = request.headers.get('content-length');
+  if (value === undefined) return 0;
+  if (!/^\d{1,15}$/.test(value)) throw new HttpError(400, `Not a Content-Length: ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/**
+ * Reads and drops the `length` bytes of a request body. The views here take no body, but its bytes are
+ * on the connection all the same: left there, they would be read as the next request.
+ */
+export function* skipBody(conn: Conn, length: number): Coroutine<void> {
+  let rest = length;
+  for (;;) {
+    const taken = Math.min(rest, conn.buffer.length);
+    conn.buffer = conn.buffer.subarray(taken);
+    rest -= taken;
+    if (rest === 0) return;
+    const data = yield* sockRecv(conn.sock, 64 * 1024);
+    if (data.length === 0) throw new HttpError(400, 'The client closed the connection in the middle of its request body');
+    conn.buffer = data;
+  }
+}
+
+/** The next whole request on `conn` (head parsed and logged, body read), or undefined when the client is done. */
+export function* readRequest(conn: Conn): Coroutine<Request | undefined> {
+  const head = yield* readHead(conn);
+  if (head === undefined) return undefined;
+  const request = parseRequest(head);
+  console.log(`#${conn.id} ${request.method} ${request.path}${request.query ? `?${request.query}` : ''} ${request.version}`);
+  yield* skipBody(conn, contentLength(request));
+  return request;
+}
+
+/**
+ * Whether the client wants the connection kept open after this request: HTTP/1.1 keeps it unless the
+ * client says `Connection: close`; HTTP/1.0 closes it unless the client says `Connection: keep-alive`.
+ */
+export function keepAlive(request: Request): boolean {
+  const options = (request.headers.get('connection') ?? '').toLowerCase().split(',').map((option) => option.trim());
+  if (options.includes('close')) return false;
+  return request.version === 'HTTP/1.1' || options.includes('keep-alive');
+}
+
+/**
+ * Serves requests on `conn` one after another, in the order they came, until the client closes, asks
+ * to close, sends something that is not HTTP (400, then close), or takes longer than `headTimeout`
+ * to send a request (dropped without an answer).
+ */
+export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<void> {
+  for (;;) {
+    conn.idle = conn.buffer.length === 0;
+    let request: Request | undefined;
+    try {
+      request = yield* waitFor(readRequest(conn), options.headTimeout);
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        console.log(`#${conn.id} dropped: no whole request within ${options.headTimeout} s`);
+        return;
+      }
+      if (!(error instanceof HttpError)) throw error;
+      console.log(`#${conn.id} ${error.status}: ${error.message}`);
+      yield* sockSendall(conn.sock, errorResponse(error));
+      return;
+    }
+    if (request === undefined) return;
+    conn.idle = false;
+    const open = keepAlive(request) && !conn.closing;
+    yield* sockSendall(conn.sock, generateResponse(request, open ? 'keep-alive' : 'close'));
+    if (!open) return;
+  }
+}
+
+/**
+ * A connection's whole life: serve it, and close the socket however that ends. A client that resets
+ * the connection, or a shutdown that closes an idle one, ends this task and nothing else.
+ */
+export function* session(conn: Conn, options: ConnOptions): Coroutine<void> {
+  console.log(`#${conn.id} connection from ${conn.peer}`);
+  try {
+    yield* handleConnection(conn, options);
+  } catch (error) {
+    if (error instanceof CancelledError) console.log(`#${conn.id} closed: idle at shutdown`);
+    else if (error instanceof ConnectionError) console.log(`#${conn.id} is gone: ${error.message}`);
+    else {
+      console.error(error); // a bug: say so now (the server fails with it at shutdown)
+      throw error;
+    }
+  } finally {
+    conn.sock.close();
+  }
+}
