@@ -99,17 +99,24 @@ export async function profileServer(label: string, command: string[], conns: num
   const from = Number(readFileSync(go, 'utf8'));
   // The server's thread is the one that was busy: the most time not idle.
   const profiles = readdirSync(dir).map((name) => ({ name, summary: summarize(JSON.parse(readFileSync(join(dir, name), 'utf8')) as CpuProfile, from) }));
-  const busy = (p: (typeof profiles)[number]) => p.summary.total - (p.summary.kinds.find(([kind]) => kind.startsWith('idle'))?.[1] ?? 0);
-  const winner = profiles.sort((a, b) => busy(b) - busy(a))[0];
+  const busyTime = (p: (typeof profiles)[number]) => p.summary.total - (p.summary.kinds.find(([kind]) => kind.startsWith('idle'))?.[1] ?? 0);
+  const winner = profiles.sort((a, b) => busyTime(b) - busyTime(a))[0];
   if (!winner) throw new Error(`the server wrote no profile into ${dir}: ${server.lastError()}`);
   renameSync(join(dir, winner.name), out);
   rmSync(go, { force: true });
   rmSync(dir, { force: true, recursive: true });
   const { total, kinds, functions } = winner.summary;
-  const percent = (micros: number) => `${((100 * micros) / total).toFixed(1).padStart(5)} %`;
+  // Waiting is what a loop does when the clients are slower than it: the rest is what it costs.
+  const waiting = kinds.filter(([kind]) => kind.startsWith('waiting') || kind.startsWith('idle')).reduce((sum, [, micros]) => sum + micros, 0);
+  const busy = total - waiting;
+  const percent = (micros: number, of: number) => `${((100 * micros) / of).toFixed(1).padStart(5)} %`;
   console.log(`\n   ${label} under ${conns} ping-pong clients: where the time goes (self time, ${(total / 1000).toFixed(0)} ms sampled)`);
-  for (const [kind, micros] of kinds) console.log(`   ${percent(micros)}  ${kind}`);
+  console.log('   of all    of the busy time');
+  for (const [kind, micros] of kinds) {
+    const isWaiting = kind.startsWith('waiting') || kind.startsWith('idle');
+    console.log(`   ${percent(micros, total)}  ${isWaiting ? '         ' : percent(micros, busy)}  ${kind}`);
+  }
   console.log('\n   the 15 functions with the most self time:');
-  for (const [where, micros] of functions.slice(0, 15)) console.log(`   ${percent(micros)}  ${where}`);
+  for (const [where, micros] of functions.slice(0, 15)) console.log(`   ${percent(micros, total)}  ${where}`);
   console.log(`\n   the profile: ${out} (open it in Chrome DevTools → Performance, or VS Code)`);
 }
