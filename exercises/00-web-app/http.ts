@@ -5,6 +5,8 @@
  * `Request`; `generateResponse` looks the path up in the route table (`URLS`, in `views.ts`), calls the
  * view, and puts a status line and headers in front of the page. Flask and Django do the same, with
  * more care and more features, underneath `@app.route` and `urls.py`.
+ *
+ * Complete the five functions, top to bottom, then run the tests:  npm test -- exercises/00
  */
 import { page, URLS } from './views.ts';
 

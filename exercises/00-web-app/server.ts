@@ -5,6 +5,9 @@
  * with `generateResponse` (in `http.ts`), close. Every byte goes through the binding's `recv` and
  * `sendall`; nothing of Node's own networking. It is also a blocking server: while one client takes
  * its time to send a request, nobody else is served. Exercise 01 looks at that problem squarely.
+ *
+ * Complete `readHead`, `handleClient` and `serveForever` (after http.ts), then:  npm test -- exercises/00
+ * Try it by hand:  npx tsx exercises/00-web-app/server.ts   and  curl -i http://127.0.0.1:5000/blog
  */
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
@@ -45,7 +48,7 @@ export function handleClient(client: Socket): void {
 
 /** Accepts clients one after another, forever, answering one request on each. */
 export function serveForever(server: Socket): void {
-  // TODO: as in 01: loop forever, const [client, address] = server.accept(); handleClient(client), and
+  // TODO: loop forever: const [client, address] = server.accept(); handleClient(client), and
   // close the client afterwards (try/finally: Connection: close). A client that resets its connection
   // makes recv or send throw a ConnectionError: catch that one, so one rude client cannot stop the server.
   void ConnectionError;

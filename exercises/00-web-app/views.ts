@@ -1,6 +1,8 @@
 /**
  * 00-web-app — the application: the pages, and the route table that says which view answers which
  * path. This is the part a Flask or Django user writes; `http.ts` is the part the framework does for them.
+ *
+ * Write `blog()`; the rest is done.
  */
 
 /** A view makes one page. Flask calls it for `@app.route('/blog')`; here `URLS` does the calling. */
