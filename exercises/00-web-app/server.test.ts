@@ -94,8 +94,12 @@ describe('00-web-app: the web server on a socket', () => {
   test('a request that arrives in many small pieces is still parsed', async () => {
     const srv = site;
     const client = await srv.connect('slow');
-    // One byte per TCP write, spaced out, so the server's recv() gets the request a little at a time.
-    for (const byte of Buffer.from('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n')) {
+    // Half a request line first, and a pause long enough for the server to recv() it alone; then the
+    // rest one byte per TCP write, spaced out, so the head arrives a little at a time.
+    const request = Buffer.from('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    client.send(request.subarray(0, 7));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const byte of request.subarray(7)) {
       client.send(Buffer.of(byte));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
