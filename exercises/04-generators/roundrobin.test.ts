@@ -78,7 +78,7 @@ describe('04-generators: round robin over generators', () => {
     expect(errors.map((e) => (e as Error).message), "hand each task's error to onError, once").toEqual(['broken task']);
   });
 
-  test('by default a task’s error is printed on stderr, and the others go on', () => {
+  test("by default a task's error is printed on stderr, and the others go on", () => {
     function* broken(): Task<string> {
       throw broke();
     }

@@ -1,7 +1,7 @@
 /**
  * 04-generators, part 1 — round robin over generators.
  *
- * Complete `roundRobin`, then run its tests:  npm test -- exercises/04/roundrobin
+ * Complete `roundRobin`, then run its tests:  npm test -- 04-generators/roundrobin
  * Part 2 is server.ts.
  */
 

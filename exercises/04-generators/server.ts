@@ -2,7 +2,7 @@
  * 04-generators, part 2 — the echo server as generator tasks (after David Beazley, PyCon 2015).
  *
  * Complete `handleClient`, `acceptClients`, then the `Scheduler`'s loop, and run the tests:
- *   npm test -- exercises/04/server
+ *   npm test -- 04-generators/server
  * Try it by hand:  npx tsx exercises/04-generators/server.ts   and, in two other terminals,  nc 127.0.0.1 5004
  */
 import { BlockingIOError, ConnectionError, select, type Socket } from '../../fixtures/native/index.ts';
