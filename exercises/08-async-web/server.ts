@@ -17,7 +17,7 @@ import { createTask, gather, sockAccept } from '../07-event-loop/coroutines.ts';
 import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
 import { EventLoop } from '../07-event-loop/loop.ts';
 import type { Task } from '../07-event-loop/task.ts';
-import { Conn, session, type ConnOptions } from './connection.ts';
+import { Conn, handleConnection, session, type ConnOptions, type Handler } from './connection.ts';
 import { runUntilSignalled } from './signals.ts';
 
 /** How long a client may take to send a request, by default: `--head-timeout SECONDS` changes it. */
@@ -32,6 +32,8 @@ export class WebServer {
   constructor(
     readonly listener: Socket,
     readonly options: ConnOptions,
+    /** What each connection's task does. */
+    readonly handle: Handler = handleConnection,
   ) {}
 
   /** Accepts clients until `shutdown()`, then waits until every connection still open is done. */
@@ -64,7 +66,7 @@ export class WebServer {
       for (;;) {
         const [sock, [host, port]] = yield* sockAccept(this.listener);
         const conn = new Conn(sock, `${host}:${port}`);
-        const task = createTask(session(conn, this.options));
+        const task = createTask(session(conn, this.options, this.handle));
         this.#connections.set(conn, task);
         task.addDoneCallback(() => this.#connections.delete(conn));
       }
@@ -74,11 +76,11 @@ export class WebServer {
   }
 }
 
-export function serveForever(listener: Socket): void {
+export function serveForever(listener: Socket, handle: Handler = handleConnection): void {
   const { values } = parseArgs({ options: { 'head-timeout': { type: 'string' } }, strict: false });
   const headTimeout = Number(values['head-timeout'] ?? HEAD_TIMEOUT_SECONDS);
-  const server = new WebServer(listener, { headTimeout });
+  const server = new WebServer(listener, { headTimeout }, handle);
   runUntilSignalled(new EventLoop(), server.serve(), () => server.shutdown());
 }
 
-runServer(import.meta.url, 5008, serveForever);
+runServer(import.meta.url, 5008, (listener) => serveForever(listener));

@@ -144,14 +144,17 @@ export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<v
   }
 }
 
+/** What serves a connection: `handleConnection`, or (in the tests' known-wrong servers) a mistaken one. */
+export type Handler = (conn: Conn, options: ConnOptions) => Coroutine<void>;
+
 /**
  * A connection's whole life: serve it, and close the socket however that ends. A client that resets
  * the connection, or a shutdown that closes an idle one, ends this task and nothing else.
  */
-export function* session(conn: Conn, options: ConnOptions): Coroutine<void> {
+export function* session(conn: Conn, options: ConnOptions, handle: Handler = handleConnection): Coroutine<void> {
   console.log(`#${conn.id} connection from ${conn.peer}`);
   try {
-    yield* handleConnection(conn, options);
+    yield* handle(conn, options);
   } catch (error) {
     if (error instanceof CancelledError) console.log(`#${conn.id} closed: idle at shutdown`);
     else if (error instanceof ConnectionError) console.log(`#${conn.id} is gone: ${error.message}`);

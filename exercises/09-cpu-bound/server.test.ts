@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
+
+const server = new URL('./server.ts', import.meta.url);
+
+/** Waits for the next line `client` receives, and returns it without its `\n`. */
+async function readLine(srv: ServerProcess, client: Client, what: string, ms = 10_000): Promise<string> {
+  await until(
+    () => client.pending.includes('\n') || client.closedByPeer,
+    ms,
+    () => `client ${client.name} waited ${ms} ms for ${what}; it received ${show(client.pending)}.\n${srv.report()}`,
+  );
+  const newline = client.pending.indexOf('\n');
+  if (newline === -1) throw new Error(`client ${client.name} expected ${what}, but the server closed the connection.\n${srv.report()}`);
+  return (await client.read(newline + 1)).toString('latin1').trimEnd();
+}
+
+/** Waits until the server has printed a line matching `pattern`, and returns the match. */
+async function logged(srv: ServerProcess, pattern: RegExp, what: string, ms = 15_000): Promise<RegExpExecArray> {
+  let match: RegExpExecArray | null = null;
+  await until(
+    () => (match = pattern.exec(srv.stdout)) !== null,
+    ms,
+    () => `the server should print ${what} (a line matching ${pattern}) within ${ms} ms.\n${srv.report()}`,
+  );
+  return match!;
+}
+
+/** The pids of the workers the server said it started (`worker PID started`). */
+function startedWorkers(srv: ServerProcess): number[] {
+  return [...srv.stdout.matchAll(/^worker (\d+) started$/gm)].map((m) => Number(m[1]));
+}
+
+/** Whether process `pid` is gone (or a zombie: dead, waiting for someone to read its exit status). */
+function gone(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}/stat`)) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+const modes = [
+  { mode: 'inline', args: ['--workers', '0'] },
+  { mode: 'with a pool of 2 workers', args: ['--workers', '2'] },
+];
+
+describe.each(modes)('09-cpu-bound: the fib server, $mode', ({ args }) => {
+  test('answers each line n with fib(n), and a line that is not a number with "error: …"', async () => {
+    const srv = await startServer(server, { args });
+    const client = await srv.connect('asker');
+    const cases: [string, string][] = [['0', '0'], ['1', '1'], ['10', '55'], ['25', '75025']];
+    for (const [n, want] of cases) {
+      client.send(`${n}\n`);
+      expect(await readLine(srv, client, `fib(${n})`), `fib(${n})`).toBe(want);
+    }
+    client.send('abc\n');
+    expect(await readLine(srv, client, 'the answer to "abc"'), 'a line that is not a number gets "error: …", and the connection goes on').toMatch(/^error: /);
+    client.send('12\n');
+    expect(await readLine(srv, client, 'fib(12), after the error')).toBe('144');
+  });
+});
+
+describe('09-cpu-bound: inline, one long computation starves every client', () => {
+  test('a quick request sent while fib(34) runs inline is answered only after it', async () => {
+    const srv = await startServer(server, { args: ['--workers', '0'] });
+    const slow = await srv.connect('slow');
+    slow.send('34\n');
+    await logged(srv, /^#1 fib\(34\)$/m, '"#1 fib(34)" before it starts computing');
+    const quick = await srv.connect('quick');
+    quick.send('1\n');
+    expect(await readLine(srv, quick, 'fib(1)')).toBe('1');
+    expect(await readLine(srv, slow, 'fib(34)')).toBe('5702887');
+    const order = [...srv.stdout.matchAll(/^#\d+ fib\((\d+)\) = /gm)].map((m) => `fib(${m[1]})`);
+    expect(
+      order,
+      'computed inline, fib(34) never yields: the quick request, sent while it ran, waits until it is done. ' +
+        'That is the problem this exercise is about (the pool is the way out).',
+    ).toEqual(['fib(34)', 'fib(1)']);
+  });
+});
+
+describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => {
+  test('a quick request is answered while fib(45) runs in a worker', async () => {
+    const srv = await startServer(server, { args: ['--workers', '2'] });
+    const slow = await srv.connect('slow');
+    slow.send('45\n');
+    await logged(srv, /^worker \d+: fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request');
+    const quick = await srv.connect('quick');
+    quick.send('1\n');
+    const answer = await readLine(srv, quick, 'fib(1), while fib(45) (minutes of work) runs in the other worker', 15_000).catch((error: Error) => {
+      throw new Error(
+        `${error.message}\nThe loop must not wait for a worker: send the request, then yield* until the worker's socket is readable.`,
+      );
+    });
+    expect(answer).toBe('1');
+    expect(show(slow.pending), 'fib(45) takes minutes: it cannot have been answered yet').toBe('""');
+  });
+
+  test('a worker that dies gives its client an error, and a new worker takes its place', async () => {
+    const srv = await startServer(server, { args: ['--workers', '2'] });
+    const victim = await srv.connect('victim');
+    victim.send('45\n');
+    const pid = Number((await logged(srv, /^worker (\d+): fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request'))[1]);
+    process.kill(pid, 'SIGKILL');
+    expect(
+      await readLine(srv, victim, 'an answer after its worker was killed'),
+      "the client whose worker died gets a line that says so; it must not wait for ever",
+    ).toMatch(/^error: /);
+    await until(
+      () => startedWorkers(srv).length >= 3,
+      15_000,
+      () => `the pool should start a new worker in place of the dead one (and print "worker PID started").\n${srv.report()}`,
+    );
+    const others = await srv.connect('after');
+    others.send('20\n');
+    victim.send('10\n');
+    expect(await readLine(srv, others, 'fib(20) after the crash')).toBe('6765');
+    expect(await readLine(srv, victim, 'fib(10), asked again on the same connection')).toBe('55');
+  });
+
+  test('SIGTERM ends the server with status 0, and no worker outlives it', async () => {
+    const srv = await startServer(server, { args: ['--workers', '2'] });
+    await until(
+      () => startedWorkers(srv).length >= 2,
+      15_000,
+      () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
+    );
+    const busy = await srv.connect('busy');
+    busy.send('45\n');
+    await logged(srv, /^worker \d+: fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request');
+    const exit = await srv.signal('SIGTERM', 10_000);
+    expect(exit, `on SIGTERM the server stops and exits with status 0.\n${srv.report()}`).toEqual({ code: 0, signal: null });
+    const workers = startedWorkers(srv);
+    await until(
+      () => workers.every(gone),
+      5000,
+      () => `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run after the server exited: stop them (close the pool) on the way out.`,
+    );
+  });
+});
