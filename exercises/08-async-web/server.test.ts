@@ -18,7 +18,7 @@ function request(method: string, path: string, headers: string[] = [], version =
 async function nextResponse(srv: ServerProcess, client: Client, what: string, head = false): Promise<RawResponse> {
   const ms = 5000;
   await until(
-    () => client.pending.includes('\r\n\r\n') || client.closedByPeer,
+    () => client.pending.includes('\r\n\r\n') || client.closedByPeer || srv.hasExited,
     ms,
     () => `client ${client.name} waited ${ms} ms for the response to ${what}; it received ${show(client.pending)}.\n${srv.report()}`,
   );
@@ -26,7 +26,8 @@ async function nextResponse(srv: ServerProcess, client: Client, what: string, he
   if (end === -1) {
     throw new Error(
       `client ${client.name} expected the response to ${what}, but the server closed the connection after ` +
-        `${client.pending.length ? show(client.pending) : 'sending nothing'}.\n${srv.report()}`,
+        `${client.pending.length ? show(client.pending) : 'sending nothing'}. A connection kept alive stays open ` +
+        `after a response, and the server reads the next request on it.\n${srv.report()}`,
     );
   }
   const response = parseResponse(await client.read(end + 4));
@@ -158,12 +159,17 @@ describe('08-async-web: the web app on your own loop', () => {
     const staller = await srv.connect('staller');
     staller.send('GET / HTTP/1.1\r\nHost: te');
     await until(
-      () => /^#1 connection from/m.test(srv.stdout),
+      () => /^#1 connection from/m.test(srv.stdout) || srv.hasExited,
       5000,
       () => `the server should log "#1 connection from HOST:PORT" when it accepts a client.\n${srv.report()}`,
     );
     for (const path of ['/', '/blog']) {
-      const reply = await srv.fetch(path, { timeoutMs: 5000 });
+      const reply = await srv.fetch(path, { timeoutMs: 5000 }).catch((error: Error) => {
+        throw new Error(
+          `While client staller sat in the middle of its head, ${error.message}\nThe loop must never wait in one ` +
+            `client's recv(): read with yield* sockRecv, so the other tasks run while this one waits.`,
+        );
+      });
       expect(reply.status, `GET ${path} while another client stalls in the middle of its head`).toBe(200);
     }
     const rest = await staller.readToEnd({
@@ -182,7 +188,7 @@ describe('08-async-web: the web app on your own loop', () => {
     const busy = await srv.connect('busy');
     busy.send(request('GET', '/blog', ['Content-Length: 10']) + '12345'); // half the body: in flight
     await until(
-      () => requestLog(srv).some((entry) => entry.line === 'GET /blog HTTP/1.1'),
+      () => requestLog(srv).some((entry) => entry.line === 'GET /blog HTTP/1.1') || srv.hasExited,
       5000,
       () => `the server should log "#<connection> GET /blog HTTP/1.1" once it has read the request head.\n${srv.report()}`,
     );

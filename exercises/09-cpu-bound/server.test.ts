@@ -7,24 +7,24 @@ const server = new URL('./server.ts', import.meta.url);
 /** Waits for the next line `client` receives, and returns it without its `\n`. */
 async function readLine(srv: ServerProcess, client: Client, what: string, ms = 10_000): Promise<string> {
   await until(
-    () => client.pending.includes('\n') || client.closedByPeer,
+    () => client.pending.includes('\n') || client.closedByPeer || srv.hasExited,
     ms,
     () => `client ${client.name} waited ${ms} ms for ${what}; it received ${show(client.pending)}.\n${srv.report()}`,
   );
   const newline = client.pending.indexOf('\n');
-  if (newline === -1) throw new Error(`client ${client.name} expected ${what}, but the server closed the connection.\n${srv.report()}`);
+  if (newline === -1) {
+    throw new Error(`client ${client.name} expected ${what}, but received ${show(client.pending)} and the connection closed.\n${srv.report()}`);
+  }
   return (await client.read(newline + 1)).toString('latin1').trimEnd();
 }
 
-/** Waits until the server has printed a line matching `pattern`, and returns the match. */
+/** Waits until the server has printed a line matching `pattern` (or has exited), and returns the match. */
 async function logged(srv: ServerProcess, pattern: RegExp, what: string, ms = 15_000): Promise<RegExpExecArray> {
-  let match: RegExpExecArray | null = null;
-  await until(
-    () => (match = pattern.exec(srv.stdout)) !== null,
-    ms,
-    () => `the server should print ${what} (a line matching ${pattern}) within ${ms} ms.\n${srv.report()}`,
-  );
-  return match!;
+  const explain = () => `the server should print ${what} (a line matching ${pattern}) within ${ms} ms.\n${srv.report()}`;
+  await until(() => pattern.test(srv.stdout) || srv.hasExited, ms, explain);
+  const match = pattern.exec(srv.stdout);
+  if (!match) throw new Error(explain());
+  return match;
 }
 
 /** The pids of the workers the server said it started (`worker PID started`). */
@@ -42,6 +42,9 @@ function gone(pid: number): boolean {
     return true;
   }
 }
+
+/** Starting a server and its worker processes takes seconds on a busy machine; every wait inside is bounded on its own. */
+const POOL_TEST_MS = 45_000;
 
 const modes = [
   { mode: 'inline', args: ['--workers', '0'] },
@@ -61,7 +64,7 @@ describe.each(modes)('09-cpu-bound: the fib server, $mode', ({ args }) => {
     expect(await readLine(srv, client, 'the answer to "abc"'), 'a line that is not a number gets "error: …", and the connection goes on').toMatch(/^error: /);
     client.send('12\n');
     expect(await readLine(srv, client, 'fib(12), after the error')).toBe('144');
-  });
+  }, POOL_TEST_MS);
 });
 
 describe('09-cpu-bound: inline, one long computation starves every client', () => {
@@ -91,14 +94,14 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
     await logged(srv, /^worker \d+: fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request');
     const quick = await srv.connect('quick');
     quick.send('1\n');
-    const answer = await readLine(srv, quick, 'fib(1), while fib(45) (minutes of work) runs in the other worker', 15_000).catch((error: Error) => {
+    const answer = await readLine(srv, quick, 'fib(1), while fib(45) (minutes of work) runs in the other worker').catch((error: Error) => {
       throw new Error(
         `${error.message}\nThe loop must not wait for a worker: send the request, then yield* until the worker's socket is readable.`,
       );
     });
     expect(answer).toBe('1');
     expect(show(slow.pending), 'fib(45) takes minutes: it cannot have been answered yet').toBe('""');
-  });
+  }, POOL_TEST_MS);
 
   test('a worker that dies gives its client an error, and a new worker takes its place', async () => {
     const srv = await startServer(server, { args: ['--workers', '2'] });
@@ -111,7 +114,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
       "the client whose worker died gets a line that says so; it must not wait for ever",
     ).toMatch(/^error: /);
     await until(
-      () => startedWorkers(srv).length >= 3,
+      () => startedWorkers(srv).length >= 3 || srv.hasExited,
       15_000,
       () => `the pool should start a new worker in place of the dead one (and print "worker PID started").\n${srv.report()}`,
     );
@@ -120,18 +123,19 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
     victim.send('10\n');
     expect(await readLine(srv, others, 'fib(20) after the crash')).toBe('6765');
     expect(await readLine(srv, victim, 'fib(10), asked again on the same connection')).toBe('55');
-  });
+  }, POOL_TEST_MS);
 
   test('SIGTERM ends the server with status 0, and no worker outlives it', async () => {
     const srv = await startServer(server, { args: ['--workers', '2'] });
     await until(
-      () => startedWorkers(srv).length >= 2,
+      () => startedWorkers(srv).length >= 2 || srv.hasExited,
       15_000,
       () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
     );
     const busy = await srv.connect('busy');
     busy.send('45\n');
     await logged(srv, /^worker \d+: fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request');
+    expect(startedWorkers(srv).length, `the pool should start two workers.\n${srv.report()}`).toBeGreaterThanOrEqual(2);
     const exit = await srv.signal('SIGTERM', 10_000);
     expect(exit, `on SIGTERM the server stops and exits with status 0.\n${srv.report()}`).toEqual({ code: 0, signal: null });
     const workers = startedWorkers(srv);
@@ -140,5 +144,5 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
       5000,
       () => `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run after the server exited: stop them (close the pool) on the way out.`,
     );
-  });
+  }, POOL_TEST_MS);
 });
