@@ -110,7 +110,8 @@ export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<v
   //     return (dropped, no answer); HttpError → send errorResponse(error) and return; undefined →
   //     the client is done: return;
   //   - conn.idle = false; keep the connection open if keepAlive(request) and not conn.closing;
-  //   - send generateResponse(request, 'keep-alive' or 'close'); return unless kept open.
+  //   - send generateResponse(request, 'keep-alive' or 'close'); return unless kept open (or
+  //     conn.closing has been set meanwhile: the server is shutting down).
   throw new Error('TODO(08-async-web): handleConnection should answer requests one after another on the same connection (keep-alive) until the client closes or asks to close');
 }
 

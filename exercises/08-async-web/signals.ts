@@ -32,7 +32,13 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  */
 export function runUntilSignalled(loop: EventLoop, main: Coroutine<void>, onSignal: () => void): void {
   const handler = () => loop.callSoon(onSignal);
-  for (const signal of SIGNALS) process.on(signal, handler);
+  for (const signal of SIGNALS) {
+    // Discussion: runServer set these signals back to their default action behind Node's back, and a
+    // listener that was there before (the tsx CLI adds one) makes Node believe its handler is still
+    // installed. With no listener left, Node forgets it; the next `process.on` installs it afresh.
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
   const task = new Task(main, loop);
   task.addDoneCallback(() => loop.stop());
 

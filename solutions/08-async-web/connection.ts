@@ -140,7 +140,7 @@ export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<v
     conn.idle = false;
     const open = keepAlive(request) && !conn.closing;
     yield* sockSendall(conn.sock, generateResponse(request, open ? 'keep-alive' : 'close'));
-    if (!open) return;
+    if (!open || conn.closing) return; // closing: the server began to shut down while we sent
   }
 }
 
