@@ -398,7 +398,8 @@ async function main(): Promise<void> {
   const results = { when: new Date().toISOString(), seconds, quick, plan, machine: { ...info, loadAverageAtEnd: Math.round(loadavg()[0]! * 100) / 100 }, ffi, throughput: summary, c10k: c10kSummary, notes };
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(out, results);
-  console.log(`\nbench took ${seconds} s; figures and charts in ${relative(ROOT, out) || out}/ (results.json, throughput.svg, c10k.svg, ffi.svg)`);
+  writeFileSync(join(out, 'summary.md'), summaryMarkdown(results));
+  console.log(`\nbench took ${seconds} s; figures and charts in ${relative(ROOT, out) || out}/ (results.json, summary.md, throughput.svg, c10k.svg, ffi.svg)`);
   // A figure that could not be taken is a failure (select refusing past FD_SETSIZE is the lesson, not one).
   const failures = [
     ...summary.flatMap((r) => Object.entries(r.byConns).filter(([, c]) => c.rps === undefined).map(([c, cell]) => `${r.label}, C = ${c}: ${cell.error}`)),
@@ -427,13 +428,77 @@ interface CellSummary {
 }
 
 type Results = {
-  machine: ReturnType<typeof machine>;
   ffi: Record<string, number>;
   throughput: Array<{ id: string; label: string; kind: Kind; byConns: Record<number, CellSummary> }>;
   c10k: Array<{ label: string; levels: Level[]; stopped?: { k: number; error: string } }>;
+  machine: ReturnType<typeof machine> & { loadAverageAtEnd?: number };
   plan: { rounds: number; conns: number[] };
   when: string;
+  notes: string[];
 };
+
+/** The run's tables in Markdown, for bench/README.md to link to. */
+function summaryMarkdown(results: Results & { seconds: number }): string {
+  const m = results.machine;
+  const lines = [
+    `# The latest run`,
+    '',
+    `${results.when.slice(0, 16).replace('T', ' ')} UTC, ${results.seconds} s · ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${m.kernel}` +
+      `${m.python ? ` · ${m.python}` : ''} · ${m.pinned} · load average ${m.loadAverageAtStart} at the start (other work on the machine)`,
+    '',
+    `## Throughput: requests/s (median of ${results.plan.rounds} interleaved rounds) and × Node's net (median of the per-round ratios, min–max)`,
+    '',
+    `| server | ${results.plan.conns.map((c) => `C = ${c}`).join(' | ')} |`,
+    `|---|${results.plan.conns.map(() => '---:|').join('')}`,
+    ...results.throughput.map(
+      (r) =>
+        `| ${r.label} | ${results.plan.conns
+          .map((c) => {
+            const cell = r.byConns[c]!;
+            return cell.rps === undefined ? 'failed' : `${formatNumber(cell.rps)} · **${cell.vsNode!.toFixed(2)}×** (${cell.vsNodeMin!.toFixed(2)}–${cell.vsNodeMax!.toFixed(2)})`;
+          })
+          .join(' | ')} |`,
+    ),
+  ];
+  const asyncio = results.throughput.find((r) => r.id === 'py-asyncio');
+  if (asyncio) {
+    lines.push('', `× Python asyncio (ratio of the medians): ${results.throughput
+      .filter((r) => r.kind === 'pack' || r.kind === 'mine')
+      .map((r) => `${r.label} ${results.plan.conns.map((c) => r.byConns[c]?.vsAsyncio?.toFixed(2) ?? '–').join(' / ')}`)
+      .join(' · ')} (C = ${results.plan.conns.join(' / ')})`);
+  }
+  if (results.c10k.length) {
+    const ks = [...new Set(results.c10k.flatMap((r) => r.levels.map((l) => l.k)))].sort((a, b) => a - b);
+    lines.push(
+      '',
+      `## C10K: the active client's round trip, µs, median / p99, with K idle connections`,
+      '',
+      `| selector | ${ks.map((k) => `K = ${k}`).join(' | ')} |`,
+      `|---|${ks.map(() => '---:|').join('')}`,
+      ...results.c10k.map((r) => {
+        const cells = ks.map((k) => {
+          const level = r.levels.find((l) => l.k === k);
+          if (level) return `${Math.round(level.p50us)} / ${Math.round(level.p99us)}`;
+          return r.stopped && r.stopped.k === k ? stopWord(r.stopped.error) : '';
+        });
+        return `| ${r.label} | ${cells.join(' | ')} |`;
+      }),
+      '',
+      ...results.c10k.filter((r) => r.stopped).map((r) => `- ${r.label} stopped at K = ${r.stopped!.k}: ${r.stopped!.error}`),
+    );
+  }
+  const labels: Record<string, string> = {
+    jsCall: 'a plain JavaScript call',
+    koffiAbs: 'koffi → libc `abs()` (no system call)',
+    getpid: 'koffi → `getpid()` (a system call)',
+    recvEagain: 'koffi → `recv()`, nothing to read (EAGAIN)',
+    socketRecvThrows: '`Socket.recv()` throwing BlockingIOError',
+    copy64: '`Buffer.from()` of 64 bytes',
+  };
+  lines.push('', '## What one call costs, ns (median)', '', '| call | ns |', '|---|---:|', ...Object.entries(labels).map(([key, label]) => `| ${label} | ${results.ffi[key]} |`));
+  if (results.notes.length) lines.push('', ...results.notes.map((note) => `- note: ${note}`));
+  return `${lines.join('\n')}\n`;
+}
 
 function writeCharts(out: string, results: Results): void {
   const m = results.machine;

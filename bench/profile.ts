@@ -32,6 +32,7 @@ const KINDS: Array<[kind: string, test: (name: string, file: string) => boolean]
   ['idle (Node\'s own loop, before and after)', (name) => name === '(idle)'],
   ['garbage collection', (name) => name === '(garbage collector)'],
   ['waiting: epoll_wait / poll / select (koffi call)', (name, file) => /native\/select\.ts$/.test(file) && name === '(anonymous)'],
+  ['epoll_ctl: changing what epoll watches (koffi call)', (name, file) => /native\/select\.ts$/.test(file) && name === '#control'],
   ['recv / send / accept system calls (koffi call)', (name, file) => /native\/socket\.ts$/.test(file) && name === '(anonymous)'],
   ['other koffi calls', (name, file) => file === '' && /^[a-z_0-9]+$/.test(name)],
   ['errors: building and throwing', (name, file) => /native\/errors\.ts$/.test(file) || /captureStackTrace|Error$/.test(name)],
@@ -86,9 +87,11 @@ export async function profileServer(label: string, command: string[], conns: num
   const server = await Server.start(label, profiled, cores.server);
   const loadgen = new LoadGenerator(cores.client);
   try {
-    const load = loadgen.ask<{ rps: number }>({ op: 'echo', port: server.port, conns, ms: profileMs + 1500, warmupMs: 1000 }, 60_000);
-    // Profile once the load is on and the JIT has warmed up.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A first, short run: the load generator is up, and the server's JIT has warmed up.
+    const warm = await loadgen.ask<{ rps: number }>({ op: 'echo', port: server.port, conns, ms: 1000, warmupMs: 0 }, 60_000);
+    if (!warm.ok) throw new Error(`the load generator could not play with ${label}: ${warm.error}`);
+    const load = loadgen.ask<{ rps: number }>({ op: 'echo', port: server.port, conns, ms: profileMs + 1500, warmupMs: 0 }, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     writeFileSync(go, '');
     await until(() => server.exitedWith !== undefined, 30_000, () => `the server did not end ${profileMs} ms after the profile began: ${server.lastError()}`);
     await load.catch(() => undefined); // the server left in the middle of it: expected
