@@ -36,6 +36,7 @@ export class Session {
   private runAgain = false;
   /** While a y/n question is asked, the next key answers it. */
   private answer: ((yes: boolean) => void) | undefined;
+  private quitting = false;
   private vitest!: Vitest;
   private watcher!: FSWatcher;
   private debounce: NodeJS.Timeout | undefined;
@@ -111,6 +112,7 @@ export class Session {
     const started = Date.now();
     const hash = hashExercise(this.options.root, exercise);
     const outcome = (await runOn(this.vitest, this.options.root, [exercise])).get(exercise.name)!;
+    if (this.quitting) return; // a cancelled run says nothing about the exercise
     remember(this.options.root, new Map([[exercise.name, outcome]]), new Map([[exercise.name, hash]]));
     this.states.set(exercise.name, outcome);
     this.running = false;
@@ -193,10 +195,17 @@ export class Session {
   }
 
   private async quit(): Promise<void> {
+    if (this.quitting) return;
+    this.quitting = true;
     clearTimeout(this.debounce);
     process.stdin.setRawMode(false);
     process.stdin.pause();
     await this.watcher.close();
+    // A run in progress stops after its current test, whose cleanup stops the servers it started.
+    if (this.running) {
+      console.log(paint('gray', 'Stopping the tests…'));
+      await this.vitest.cancelCurrentRun('keyboard-input');
+    }
     await this.vitest.close();
     this.finished();
   }
