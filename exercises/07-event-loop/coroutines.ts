@@ -54,17 +54,25 @@ function* writable(sock: Socket): Coroutine<void> {
   throw new Error('TODO(07-event-loop): writable(sock) should wait on a Future that the loop settles when sock is writable');
 }
 
-/** Accepts a connection on a non-blocking listening socket; the client comes back non-blocking too. */
+/**
+ * Accepts a connection on a non-blocking listening socket; the client comes back non-blocking too.
+ * It waits first, then accepts: a server calls it when no client is pending, most of the time.
+ */
 export function* sockAccept(server: Socket): Coroutine<[Socket, Address]> {
-  // TODO: loop: try server.accept(); make the client non-blocking and return [client, address]. A
-  // BlockingIOError means no client yet: `yield* readable(server)` and try again. Rethrow the rest.
+  // TODO: loop: `yield* readable(server)`, then try server.accept(); make the client non-blocking and
+  // return [client, address]. A BlockingIOError means nothing was there after all: wait again.
+  // Rethrow any other error.
   void [server, BlockingIOError];
   throw new Error('TODO(07-event-loop): sockAccept() should accept a client, waiting for the server socket to be readable');
 }
 
-/** Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. */
+/**
+ * Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. Like
+ * `sockAccept`, it waits, then reads: after a reply, the next request is rarely there yet, and a
+ * `recv` that fails with BlockingIOError costs more than the wait.
+ */
 export function* sockRecv(sock: Socket, size: number): Coroutine<Buffer> {
-  // TODO: as sockAccept: try sock.recv(size); on BlockingIOError, `yield* readable(sock)` and retry.
+  // TODO: as sockAccept: `yield* readable(sock)`, then return sock.recv(size); on BlockingIOError, wait again.
   void [sock, size];
   throw new Error('TODO(07-event-loop): sockRecv() should receive, waiting for the socket to be readable');
 }

@@ -12,7 +12,6 @@ import {
   DefaultSelector,
   EVENT_READ,
   EVENT_WRITE,
-  KeyError,
   type BaseSelector,
   type FileObj,
   type SelectorKey,
@@ -183,13 +182,13 @@ export class EventLoop {
     this.#selector.close();
   }
 
+  /** The selector's key for `file`, if it is watched: a lookup in its map, no KeyError to catch. */
   #keyOf(file: FileObj): SelectorKey<FileObj, Waiters> | undefined {
-    try {
-      return this.#selector.getKey(file);
-    } catch (error) {
-      if (error instanceof KeyError) return undefined;
-      throw error;
-    }
+    const map = this.#selector.getMap();
+    const fd = typeof file === 'number' ? file : file.fileno();
+    if (fd >= 0) return map.get(fd);
+    for (const key of map.values()) if (key.fileobj === file) return key; // closed already: its fd is -1
+    return undefined;
   }
 
   #watch(file: FileObj, event: number, waiter: Partial<Waiters>): void {

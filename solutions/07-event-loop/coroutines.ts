@@ -69,29 +69,37 @@ function* writable(sock: Socket): Coroutine<void> {
   }
 }
 
-/** Accepts a connection on a non-blocking listening socket; the client comes back non-blocking too. */
+/**
+ * Accepts a connection on a non-blocking listening socket; the client comes back non-blocking too.
+ * It waits first, then accepts: a server calls it when no client is pending, most of the time.
+ */
 export function* sockAccept(server: Socket): Coroutine<[Socket, Address]> {
   for (;;) {
+    yield* readable(server);
     try {
       const [client, address] = server.accept();
       client.setBlocking(false);
       return [client, address];
     } catch (error) {
+      // Readable, and yet nothing there (another task took it, or the client gave up): wait again.
       if (!(error instanceof BlockingIOError)) throw error;
     }
-    yield* readable(server);
   }
 }
 
-/** Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. */
+/**
+ * Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. Like
+ * `sockAccept`, it waits, then reads: after a reply, the next request is rarely there yet, and a
+ * `recv` that fails with BlockingIOError costs more than the wait.
+ */
 export function* sockRecv(sock: Socket, size: number): Coroutine<Buffer> {
   for (;;) {
+    yield* readable(sock);
     try {
       return sock.recv(size);
     } catch (error) {
       if (!(error instanceof BlockingIOError)) throw error;
     }
-    yield* readable(sock);
   }
 }
 
