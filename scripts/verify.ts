@@ -14,6 +14,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
@@ -88,10 +89,18 @@ async function runSuites(): Promise<void> {
   const projects = ['fixtures', 'solutions', 'skeletons', ...wrong.map((w) => w.target)];
   heading(`tests: ${projects.length} projects (fixtures, solutions, skeletons, ${wrong.length} known-wrong solutions)`);
   const started = Date.now();
-  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}] });
+  // The tests mostly wait on child processes and sockets, not on the CPU: run several files at once
+  // (vitest's default is one fewer than the cores, which is one file at a time on a 2-core machine).
+  const maxWorkers = Number(process.env.VERIFY_WORKERS) || Math.max(4, availableParallelism());
+  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}], maxWorkers });
   const modules = vitest.state.getTestModules();
   await vitest.close();
-  console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s, ${maxWorkers} files at a time; the slowest:`);
+  const slowest = modules
+    .map((m) => ({ name: `[${m.project.name}] ${relative(ROOT, m.moduleId)}`, ms: m.diagnostic().duration }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  for (const { name, ms } of slowest) console.log(`     ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`);
 
   const report = (label: string, before: [number, number]) =>
     console.log(`   ${label}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
