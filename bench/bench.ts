@@ -34,6 +34,7 @@ if (argv.includes('--help')) {
 npm run bench -- --quick           a smoke run of a few seconds
 npm run bench -- --mine NN         your exercises/NN server beside the reference
 npm run bench -- --rounds N        N interleaved rounds instead of 5
+npm run bench -- --redraw          the charts and summary.md again, from bench/results/results.json
 npm run bench -- --profile ID [--conns C]
                                    where one server's time goes, under C clients (default 50);
                                    ID is one of the server ids in results.json (e.g. 03-epoll, yours 02-select with --mine 02)`);
@@ -280,6 +281,15 @@ function pad(text: string, width: number, right = false): string {
 }
 
 async function main(): Promise<void> {
+  if (argv.includes('--redraw')) {
+    // The charts and summary.md again, from the figures of the last full run (after a change to svg.ts).
+    const out = join(ROOT, 'bench/results');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results & { seconds: number };
+    writeCharts(out, results);
+    writeFileSync(join(out, 'summary.md'), summaryMarkdown(results));
+    console.log('bench/results: charts and summary.md redrawn from results.json');
+    return;
+  }
   const started = Date.now();
   const info = machine();
   if (profileArg) {
@@ -512,7 +522,7 @@ function writeCharts(out: string, results: Results): void {
       subtitle: `64-byte ping-pong, median of ${results.plan.rounds} interleaved rounds · Node net = ${nodeRps.join(' / ')} req/s · ${where}`,
       groups: results.plan.conns.map((c) => `C = ${c} client${c === 1 ? '' : 's'}`),
       series: results.throughput.map((r) => ({ label: r.label, values: results.plan.conns.map((c) => r.byConns[c]?.vsNode ?? null) })),
-      yLabel: '× Node net (req/s ÷ Node’s req/s)',
+      yLabel: '× Node net (dashed line: as fast as Node)',
       reference: { value: 1, label: 'Node net' },
       format: (v) => v.toFixed(2),
     }),

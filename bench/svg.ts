@@ -90,7 +90,7 @@ export interface BarChart {
   /** One bar per series in every group; null where a series has no figure (skipped, failed). */
   series: Array<{ label: string; values: Array<number | null> }>;
   yLabel: string;
-  /** A dashed horizontal line, e.g. at 1.0 for "as fast as the baseline". */
+  /** A dashed horizontal line, e.g. at 1.0 for "as fast as the baseline" (say so in the y label: bars hide a label on the line). */
   reference?: { value: number; label: string };
   /** Printed above each bar. */
   format?: (value: number) => string;
@@ -101,7 +101,7 @@ export function barChart(chart: BarChart): string {
   const width = Math.max(760, 120 + chart.groups.length * (chart.series.length * 22 + 40));
   const plot = { left: 70, top: TOP, width: width - 100, height: 300 };
   const values = chart.series.flatMap((s) => s.values).filter((v): v is number => v !== null);
-  const ticks = linearTicks(Math.max(...values, chart.reference?.value ?? 0, 1e-9));
+  const ticks = linearTicks(Math.max(...values, chart.reference?.value ?? 0, 1e-9) * 1.12);
   const top = ticks[ticks.length - 1]!;
   const y = (v: number) => plot.top + plot.height - (v / top) * plot.height;
   const format = chart.format ?? formatNumber;
@@ -125,14 +125,16 @@ export function barChart(chart: BarChart): string {
         continue;
       }
       body.push(`<rect x="${x.toFixed(1)}" y="${y(value).toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${(y(0) - y(value)).toFixed(1)}" fill="${colorOf(s)}"><title>${escape(`${series.label}, ${group}: ${format(value)}`)}</title></rect>`);
-      body.push(text(x + barWidth / 2 - 1, y(value) - 4, format(value), `text-anchor="middle" font-size="9" fill="#333"`));
+      // Upright labels would run into their neighbours: each reads up from the top of its bar.
+      const [lx, ly] = [x + barWidth / 2 + 2, y(value) - 4];
+      body.push(text(lx, ly, format(value), `transform="rotate(-90 ${lx.toFixed(1)} ${ly.toFixed(1)})" font-size="10" fill="#333"`));
     }
     body.push(text(plot.left + g * groupWidth + groupWidth / 2, plot.top + plot.height + 18, group, 'text-anchor="middle" font-weight="600"'));
   }
   if (chart.reference) {
     const ry = y(chart.reference.value);
     body.push(`<line x1="${plot.left}" x2="${plot.left + plot.width}" y1="${ry}" y2="${ry}" stroke="#222" stroke-dasharray="5 4"/>`);
-    body.push(text(plot.left + plot.width - 4, ry - 5, chart.reference.label, 'text-anchor="end" fill="#222"'));
+    body.push(`<title>${escape(chart.reference.label)}</title>`);
   }
   body.push(`<line x1="${plot.left}" x2="${plot.left + plot.width}" y1="${y(0)}" y2="${y(0)}" stroke="#333"/>`);
   const key = legend(chart.series.map((s) => s.label), chart.series.map((_, i) => colorOf(i)), plot.left, plot.top + plot.height + 44, plot.width);
