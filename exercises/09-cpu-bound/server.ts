@@ -44,7 +44,10 @@ function* session(client: Socket, id: number, compute: Compute): Coroutine<void>
   try {
     yield* handleClient(client, id, compute);
   } catch (error) {
-    if (!(error instanceof ConnectionError || error instanceof CancelledError)) throw error;
+    if (!(error instanceof ConnectionError || error instanceof CancelledError)) {
+      console.error(error); // a bug: say so now, or the client only sees its connection close
+      throw error;
+    }
   } finally {
     client.close();
   }
