@@ -106,7 +106,6 @@ test.skipIf(!found)(
     await shows(`${FAILING} as failing (FAIL (1))`, () => /FAIL \(1\)/.test((globalThis as unknown as Page).document.body.innerText));
     await row.click();
     await shows(`the failing tests of ${FAILING} by name`, () => (globalThis as unknown as Page).document.body.innerText.includes('01-blocking: the blocking echo server'));
-    await page.screenshot({ path: `${ROOT}/.kata/ui.png` });
   },
   200_000,
 );
