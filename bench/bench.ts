@@ -411,7 +411,7 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(out, results);
   writeFileSync(join(out, 'summary.md'), summaryMarkdown(results));
-  console.log(`\nbench took ${seconds} s; figures and charts in ${relative(ROOT, out) || out}/ (results.json, summary.md, throughput.svg, c10k.svg, ffi.svg)`);
+  console.log(`\nbench took ${seconds} s; figures and charts in ${out.startsWith(ROOT) ? relative(ROOT, out) : out}/ (results.json, summary.md, throughput.svg, c10k.svg, ffi.svg)`);
   // A figure that could not be taken is a failure (select refusing past FD_SETSIZE is the lesson, not one).
   const failures = [
     ...summary.flatMap((r) => Object.entries(r.byConns).filter(([, c]) => c.rps === undefined).map(([c, cell]) => `${r.label}, C = ${c}: ${cell.error}`)),
