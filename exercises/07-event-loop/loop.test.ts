@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { cpuSecondsOf, deferCleanup, mapToTarget, within } from '../../fixtures/harness/index.ts';
+import { cpuSecondsOf, deferCleanup, mapToTarget, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
 import { Future, type Coroutine } from './future.ts';
@@ -17,15 +16,6 @@ function virtualLoop() {
   return { loop, clock, selector };
 }
 
-/**
- * How long the main thread of `pid` has been running or runnable (waiting in the run queue for a
- * CPU), in seconds, from /proc/PID/schedstat. A loop that spins is runnable all the time however
- * loaded the machine is; CPU time alone would only show its share of a busy machine's cores.
- */
-function runnableSeconds(pid: number): number {
-  const [running, waiting] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
-  return (running! + waiting!) / 1e9;
-}
 
 function pair(): [Socket, Socket] {
   const [a, b] = socketpair();
@@ -180,10 +170,10 @@ describe('07-event-loop: EventLoop', () => {
       void exited.then((code) => reject(new Error(`The loop in the child process exited (code ${code}) instead of waiting for its timer. It printed:\n${output}`)));
     });
     await within(started, 15_000, () => `The loop in the child process did not run its first callback within 15 s. It printed:\n${output}`);
-    const before = { cpu: cpuSecondsOf(child.pid!), busy: runnableSeconds(child.pid!) };
+    const before = { cpu: cpuSecondsOf(child.pid!), busy: runnableSecondsOf(child.pid!) };
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const cpu = cpuSecondsOf(child.pid!) - before.cpu;
-    const busy = runnableSeconds(child.pid!) - before.busy;
+    const busy = runnableSecondsOf(child.pid!) - before.busy;
     expect(
       busy,
       `in 1 s of waiting for a timer an hour away, the loop was running or waiting for a CPU for ${busy.toFixed(2)} s ` +
