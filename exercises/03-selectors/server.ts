@@ -58,7 +58,8 @@ function echo(selector: Selector): Callback {
   const callback: Callback = (client, events) => {
     // TODO:
     //  - if events has EVENT_READ: receive(client, outgoing); false means the client left: disconnect it.
-    //  - if events has EVENT_WRITE: sendWhatFits(client, outgoing).
+    //  - if outgoing holds bytes (just read, or left over): sendWhatFits(client, outgoing) at once;
+    //    most replies fit in the kernel's buffer, and only what does not needs EVENT_WRITE.
     //  - a ConnectionError from either: disconnect the client (rethrow anything else).
     //  - then watch it for EVENT_READ | EVENT_WRITE while outgoing holds bytes, else EVENT_READ only:
     //    selector.modify(client, events, callback) when that differs from selector.getKey(client).events.
