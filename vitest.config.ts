@@ -3,6 +3,7 @@
  * `solutions` runs the very same test files against the reference (see fixtures/harness/target.ts).
  * `npm run verify` adds the shipped skeletons and the known-wrong solutions (scripts/verify.ts).
  */
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
@@ -53,6 +54,9 @@ export default defineConfig({
   test: {
     projects,
     setupFiles: ['./fixtures/harness/setup.ts'],
+    // The exercise tests mostly wait on child processes and sockets, not on the CPU: run several
+    // files at once (vitest's default, one fewer than the cores, is one at a time on 2 cores).
+    maxWorkers: Math.max(4, availableParallelism()),
     testTimeout: 20_000,
     hookTimeout: 20_000,
     teardownTimeout: 5_000,

@@ -14,7 +14,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
@@ -89,13 +88,12 @@ async function runSuites(): Promise<void> {
   const projects = ['fixtures', 'solutions', 'skeletons', ...wrong.map((w) => w.target)];
   heading(`tests: ${projects.length} projects (fixtures, solutions, skeletons, ${wrong.length} known-wrong solutions)`);
   const started = Date.now();
-  // The tests mostly wait on child processes and sockets, not on the CPU: run several files at once
-  // (vitest's default is one fewer than the cores, which is one file at a time on a 2-core machine).
-  const maxWorkers = Number(process.env.VERIFY_WORKERS) || Math.max(4, availableParallelism());
-  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}], maxWorkers });
+  // vitest.config.ts runs several files at once; VERIFY_WORKERS overrides how many.
+  const workers = Number(process.env.VERIFY_WORKERS) || undefined;
+  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}], ...(workers && { maxWorkers: workers }) });
   const modules = vitest.state.getTestModules();
   await vitest.close();
-  console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s, ${maxWorkers} files at a time; the slowest:`);
+  console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s, ${vitest.config.maxWorkers} files at a time; the slowest:`);
   const slowest = modules
     .map((m) => ({ name: `[${m.project.name}] ${relative(ROOT, m.moduleId)}`, ms: m.diagnostic().duration }))
     .sort((a, b) => b.ms - a.ms)
