@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { isTestFile, mapToTarget, type Target } from './fixtures/harness/target.ts';
-import { wrongSolutions } from './fixtures/wrong/index.ts';
+import { applyEdits, wrongSolutions } from './fixtures/wrong/index.ts';
 
 /** Resolves a test file's relative imports of exercise code to the target's file. */
 function targetResolver(target: Target): Plugin {
@@ -44,6 +44,7 @@ const projects: TestProjectInlineConfiguration[] = [
 if (process.env.KATA_VERIFY) {
   projects.push(treeProject('skeletons', 'skeletons'));
   for (const wrong of wrongSolutions()) {
+    applyEdits(wrong);
     const project = treeProject(wrong.target, wrong.target, [`exercises/${wrong.exercise}/**/*.test.ts`]);
     project.test!.env!.KATA_ONLY_TESTS = JSON.stringify(wrong.mustFail);
     projects.push(project);

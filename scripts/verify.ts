@@ -13,7 +13,7 @@
  * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
@@ -156,5 +156,5 @@ if (problems.length) {
 }
 console.log(`\nverify took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
-if (existsSync(join(ROOT, '.skeletons'))) rmSync(join(ROOT, '.skeletons'), { recursive: true, force: true });
+for (const scratch of ['.skeletons', '.wrong']) rmSync(join(ROOT, scratch), { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
