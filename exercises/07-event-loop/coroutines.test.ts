@@ -4,7 +4,8 @@ import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.
 import { ConnectionRefusedError, createServer, SHUT_WR, socket, type Socket } from '../../fixtures/native/index.ts';
 import { CancelledError, type Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
-import { createTask, gather, sleep, sockAccept, sockConnect, sockRecv, sockSendall, TimeoutError, waitFor } from './coroutines.ts';
+import { createTask, gather, sleep, sockAccept, sockConnect, sockRecv, sockSendall, timeout, TimeoutError, waitFor } from './coroutines.ts';
+import { currentTask } from './task.ts';
 
 /** A loop on virtual time, so that `sleep(10)` takes no time at all. */
 function virtualLoop(): { loop: EventLoop; clock: VirtualClock } {
@@ -134,6 +135,41 @@ describe('07-event-loop: coroutines', () => {
     ).toEqual(['slow got CancelledError', 'slow finally at 2', 'main got TimeoutError at 2']);
     expect(new TimeoutError('x')).toBeInstanceOf(Error);
     expect(new CancelledError('x')).toBeInstanceOf(Error);
+  });
+
+  test('timeout runs its body in the calling task, and turns the cancellation at the deadline into TimeoutError', () => {
+    const { loop } = virtualLoop();
+    const log: string[] = [];
+    function* quick(): Coroutine<string> {
+      yield* sleep(1);
+      return 'in time';
+    }
+    function* slow(): Coroutine<string> {
+      const task = currentTask();
+      try {
+        yield* sleep(60);
+        return 'too late';
+      } finally {
+        log.push(`slow finally at ${loop.time()}, in ${task === currentTask() ? 'the same' : 'another'} task`);
+      }
+    }
+    function* main(): Coroutine<string[]> {
+      const me = currentTask();
+      const first = yield* timeout(5, quick());
+      log.push(`quick: ${first} at ${loop.time()}`);
+      try {
+        yield* timeout(2, slow());
+      } catch (error) {
+        log.push(`slow: ${(error as Error).name} at ${loop.time()}, ${me === currentTask() ? 'in main' : 'not in main'}`);
+      }
+      yield* sleep(10); // the first timer (due at 6) must not fire: it was cancelled when quick() returned
+      return log;
+    }
+    expect(loop.runUntilComplete(main()), 'timeout(seconds, body) is `yield* body`, with a timer that cancels the current task (currentTask()) when the time is up').toEqual([
+      'quick: in time at 1',
+      'slow finally at 3, in the same task',
+      'slow: TimeoutError at 3, in main',
+    ]);
   });
 
   test('sockConnect, sockAccept, sockSendall and sockRecv carry a conversation over loopback', () => {

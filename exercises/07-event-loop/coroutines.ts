@@ -5,9 +5,9 @@
  * Each one turns "wait until X" into a Future the calling coroutine waits on with `yield*`.
  */
 import { BlockingIOError, osError, SO_ERROR, SOL_SOCKET, type Address, type Socket } from '../../fixtures/native/index.ts';
-import { Future, type Coroutine } from './future.ts';
+import { CancelledError, Future, type Coroutine } from './future.ts';
 import { getRunningLoop } from './loop.ts';
-import { Task } from './task.ts';
+import { currentTask, Task } from './task.ts';
 
 /** Raised by `waitFor` when the time is up. */
 export class TimeoutError extends Error {
@@ -121,6 +121,21 @@ export function* waitFor<T>(awaitable: Awaitable<T>, timeoutSeconds: number): Co
   // (finished(inner)), so its finally has run, and throw new TimeoutError(...).
   void [awaitable, timeoutSeconds];
   throw new Error('TODO(07-event-loop): waitFor() should raise TimeoutError and cancel what it waited on when the time is up');
+}
+
+/**
+ * Runs `body` in the calling task, for at most `timeoutSeconds` (asyncio's `async with timeout()`).
+ * When the time is up the task is cancelled where it waits, and the CancelledError that comes out of
+ * `body` becomes a TimeoutError. Unlike `waitFor`, there is no second task to start and to wait for:
+ * a server can bound every request this way at the price of one timer.
+ */
+export function* timeout<T>(timeoutSeconds: number, body: Coroutine<T>): Coroutine<T> {
+  // TODO: task = currentTask(); a timer (callLater(timeoutSeconds, …)) that remembers it expired and
+  // calls task.cancel(). Then `return yield* body`, in a try: a CancelledError that comes out once the
+  // timer has expired becomes new TimeoutError(...); any other error goes on as it is. Finally,
+  // cancel the timer (body finished in time: it must not cancel the task later).
+  void [timeoutSeconds, body, currentTask, CancelledError];
+  throw new Error('TODO(07-event-loop): timeout() should run the body in this task, and cancel it with a TimeoutError when the time is up');
 }
 
 /** Waits until `future` is done, whatever its outcome. */

@@ -133,6 +133,55 @@ describe('07-event-loop: EventLoop', () => {
     ]);
   });
 
+  test('a socket waited on again in the same turn stays registered; the selector hears only of real changes', () => {
+    const selector = new TestSelector();
+    const loop = new EventLoop({ selector });
+    deferCleanup(() => loop.close());
+    const [a, b] = pair();
+    const got: string[] = [];
+    function onReadable(): void {
+      got.push(a.recv(100).toString());
+      loop.removeReader(a); // as readable() does when its wait is over…
+      if (got.length < 3) loop.addReader(a, onReadable); // …and sockRecv() again, in the same step
+    }
+    loop.addReader(a, onReadable);
+    for (const message of ['one', 'two', 'three']) {
+      b.send(message);
+      loop.runOnce();
+    }
+    expect(got, 'the reader runs once per message').toEqual(['one', 'two', 'three']);
+    const fd = a.fileno();
+    expect(
+      selector.changes,
+      'removeReader then addReader in one turn must not unregister and register the socket again (two epoll_ctl calls ' +
+        'for nothing, on every wait); a socket nobody waits on at the end of a turn is unregistered then',
+    ).toEqual([`register fd ${fd} read`, `unregister fd ${fd}`]);
+  });
+
+  test('a socket closed after its reader left, and its fd reused by a new socket in the same turn, is no trouble', () => {
+    const loop = new EventLoop({ selector: new TestSelector({ limitMs: 3000 }) });
+    deferCleanup(() => loop.close());
+    const [a, b] = pair();
+    const got: string[] = [];
+    loop.addReader(a, () => {
+      got.push(`old: ${a.recv(100)}`);
+      loop.removeReader(a);
+      const fd = a.fileno();
+      a.close();
+      const [c, d] = pair(); // the kernel hands out the lowest free fd: a's
+      expect(c.fileno(), 'the new socket should reuse the fd of the one just closed').toBe(fd);
+      loop.addReader(c, () => {
+        got.push(`new: ${c.recv(100)}`);
+        loop.removeReader(c);
+        loop.stop();
+      });
+      d.send('hello');
+    });
+    b.send('bye');
+    loop.runForever();
+    expect(got, "the new socket's reader is called: the key left by the closed one is dropped, not modified").toEqual(['old: bye', 'new: hello']);
+  });
+
   test("runUntilComplete returns the coroutine's result, or throws its error", () => {
     const { loop } = virtualLoop();
     function* compute(): Coroutine<number> {

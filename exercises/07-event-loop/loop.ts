@@ -7,6 +7,11 @@
  *   ready      callbacks to run on the next turn (`callSoon`), first in, first out
  *   timers     callbacks due at a time (`callLater`, `callAt`), in a heap ordered by deadline
  *   selector   callbacks waiting for a file to become readable or writable (`addReader`, `addWriter`)
+ *
+ * A file stays registered with the selector between two waits of the same turn. A task that reads,
+ * replies and waits to read again, all in one step, costs the kernel nothing: no `epoll_ctl` to stop
+ * watching its socket and another to watch it again. Files nobody waits on any more are unwatched at
+ * the end of the turn (curio's kernel defers its unregistering the same way).
  */
 import {
   DefaultSelector,
@@ -84,6 +89,8 @@ export class EventLoop {
   readonly #selector: BaseSelector<FileObj, Waiters>;
   /** Where `time()` comes from: the real monotonic clock, or a test's virtual one. */
   readonly #clock: () => number;
+  /** Files whose reader or writer left during this turn: at its end, the selector stops watching for them. */
+  #leftThisTurn = new Set<FileObj>();
   /** Set by `stop()`: `runForever` returns at the end of the current turn. */
   #stopping = false;
 
@@ -116,22 +123,22 @@ export class EventLoop {
 
   /** Calls `callback` (on the loop) whenever `file` is readable, until `removeReader(file)`. */
   addReader(file: FileObj, callback: () => void): void {
-    this.#watch(file, EVENT_READ, { reader: new Handle(callback) });
+    this.#watch(file, EVENT_READ).reader = new Handle(callback);
   }
 
-  /** Stops watching `file` for reading; false if nobody was. */
+  /** Stops calling the reader of `file`; false if there was none. */
   removeReader(file: FileObj): boolean {
-    return this.#unwatch(file, EVENT_READ, { reader: undefined });
+    return this.#leave(file, 'reader');
   }
 
   /** Calls `callback` (on the loop) whenever `file` is writable, until `removeWriter(file)`. */
   addWriter(file: FileObj, callback: () => void): void {
-    this.#watch(file, EVENT_WRITE, { writer: new Handle(callback) });
+    this.#watch(file, EVENT_WRITE).writer = new Handle(callback);
   }
 
-  /** Stops watching `file` for writing; false if nobody was. */
+  /** Stops calling the writer of `file`; false if there was none. */
   removeWriter(file: FileObj): boolean {
-    return this.#unwatch(file, EVENT_WRITE, { writer: undefined });
+    return this.#leave(file, 'writer');
   }
 
   /**
@@ -143,9 +150,10 @@ export class EventLoop {
    *   3. Queue the callbacks of the timers that are due.
    *   4. Run the callbacks that are queued now — and only those: what they schedule waits for the
    *      next turn, so a callback that keeps rescheduling itself cannot starve I/O and timers.
+   *   5. Stop watching the files whose reader or writer left during the turn and did not come back.
    */
   runOnce(): void {
-    // TODO: the four phases above.
+    // TODO: the five phases above.
     //  1. Drop cancelled timers from the top of the heap. timeout = 0 if this.#ready is not empty
     //     (or this.#stopping); else the time until this.#timers[0].when (never negative); else null.
     //  2. for (const [key, events] of this.#selector.select(timeout)): push key.data.reader if
@@ -154,6 +162,7 @@ export class EventLoop {
     //     not cancelled on the ready queue.
     //  4. Take the ready queue as it is now (swap in a new empty array) and run each handle.
     //     Catch and log an error from one callback, so it cannot stop the others.
+    //  5. this.#unwatchLeftFiles().
     void [heapPop, EVENT_READ, EVENT_WRITE];
     throw new Error('TODO(07-event-loop): EventLoop.runOnce() should wait in the selector, collect due timers and run the ready callbacks');
   }
@@ -191,20 +200,34 @@ export class EventLoop {
     return undefined;
   }
 
-  #watch(file: FileObj, event: number, waiter: Partial<Waiters>): void {
-    // TODO: not registered yet (this.#keyOf(file) is undefined) → this.#selector.register(file, event,
-    // { reader: undefined, writer: undefined, ...waiter }); registered → modify it to watch
-    // key.events | event, with { ...key.data, ...waiter }, so the other waiter is kept.
-    void [file, event, waiter];
+  /** Makes sure the selector watches `file` for `event`, and returns its waiters to fill in. */
+  #watch(file: FileObj, event: number): Waiters {
+    // TODO: key = this.#keyOf(file).
+    //  - A key whose fileobj is not `file` belongs to a socket closed this turn whose fd the new one
+    //    reuses: unregister that old fileobj, and go on as if there were no key.
+    //  - No key: register(file, event, { reader: undefined, writer: undefined }).
+    //  - A key without `event` in key.events: modify(file, key.events | event, key.data).
+    //  - A key that has it already: nothing to tell the selector.
+    // Return the key's data (register and modify return the new key).
+    void [file, event];
     throw new Error('TODO(07-event-loop): EventLoop.addReader()/addWriter() should register the socket with the selector, or add to its events');
   }
 
-  #unwatch(file: FileObj, event: number, nobody: Partial<Waiters>): boolean {
-    // TODO: not registered, or not for this event → false. Otherwise, if another event is still
-    // watched, modify the key to keep only that one (with { ...key.data, ...nobody }); if not,
-    // unregister the file. Return true.
-    void [file, event, nobody];
-    throw new Error('TODO(07-event-loop): EventLoop.removeReader()/removeWriter() should stop watching that event of the socket');
+  /** The `role` of `file` has left; the selector hears of it at the end of the turn (step 5). */
+  #leave(file: FileObj, role: keyof Waiters): boolean {
+    // TODO: no key, or nobody in that role (this.#keyOf(file)?.data[role]) → false. Otherwise clear
+    // the role, remember the file in this.#leftThisTurn, and return true. Do not touch the selector:
+    // the same task may wait on this file again before the turn ends.
+    void [file, role];
+    throw new Error('TODO(07-event-loop): EventLoop.removeReader()/removeWriter() should take the waiter off the socket, and remember it for the end of the turn');
+  }
+
+  /** Tells the selector about every file whose reader or writer left this turn and did not come back. */
+  #unwatchLeftFiles(): void {
+    // TODO: for each file in this.#leftThisTurn: skip it if it has no key any more, or a key of
+    // another fileobj. The events still wanted are READ if key.data.reader, WRITE if key.data.writer:
+    // none → unregister(file); some, but not key.events → modify(file, events, key.data). Then clear the set.
+    throw new Error('TODO(07-event-loop): EventLoop#unwatchLeftFiles() should unregister (or modify) the files nobody waits on any more');
   }
 }
 

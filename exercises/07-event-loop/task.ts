@@ -8,6 +8,15 @@ import { CancelledError, Future, type Coroutine, type Scheduler } from './future
 /** What the next step sends into the coroutine: a value for `next`, or an error for `throw`. */
 type Input = { value: unknown } | { error: unknown };
 
+/** The task whose coroutine is running at this moment, if any. */
+let running: Task<unknown> | undefined;
+
+/** The task that runs the calling coroutine (asyncio's `current_task()`): a coroutine can hand it to a timer to cancel. */
+export function currentTask(): Task<unknown> {
+  if (!running) throw new Error('currentTask() was called outside of a task: call it from a coroutine the loop runs');
+  return running;
+}
+
 export class Task<T> extends Future<T> {
   readonly #coro: Coroutine<T>;
   /** The Future the coroutine is parked on, if any: `cancel()` cancels it to wake the coroutine. */
@@ -37,7 +46,7 @@ export class Task<T> extends Future<T> {
   /** One step: run the coroutine up to its next `yield` (or its end). Only ever called by the loop. */
   #step(input: Input): void {
     // TODO: if this.done(), return. If this.#mustCancel, clear it and send a CancelledError instead.
-    // Run the coroutine one step: this.#coro.next(value), or this.#coro.throw(error).
+    // Run the coroutine one step: this.#run(input) (given, below: next(value) or throw(error)).
     //  - it threw: a CancelledError cancels the task (super.cancel(...)); any other error → setException.
     //  - it returned (step.done): setResult(step.value).
     //  - it yielded a Future: park on it — remember it in #waitingOn, and
@@ -46,6 +55,17 @@ export class Task<T> extends Future<T> {
     void input;
     void CancelledError;
     throw new Error('TODO(07-event-loop): Task#step() should run the coroutine to its next yield and park it on the Future it yields');
+  }
+
+  /** Runs the coroutine up to its next `yield` (or its end), as the current task: see `currentTask()`. */
+  #run(input: Input): IteratorResult<Future<unknown>, T> {
+    const outer = running;
+    running = this;
+    try {
+      return 'error' in input ? this.#coro.throw(input.error) : this.#coro.next(input.value);
+    } finally {
+      running = outer;
+    }
   }
 
   /** The Future we waited on is done: step again with its result, or with its error. */

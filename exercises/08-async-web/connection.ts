@@ -14,7 +14,7 @@
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { errorResponse, generateResponse, HttpError, parseRequest, type Request } from '../00-web-app/http.ts';
 import { MAX_HEAD_BYTES } from '../00-web-app/server.ts';
-import { sockRecv, sockSendall, TimeoutError, waitFor } from '../07-event-loop/coroutines.ts';
+import { sockRecv, sockSendall, timeout, TimeoutError } from '../07-event-loop/coroutines.ts';
 import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
 
 /** The blank line that ends a request head. */
@@ -35,12 +35,21 @@ export class Conn {
   constructor(
     readonly sock: Socket,
     readonly peer: string,
+    /** No log lines for this connection (`--quiet`: a server under load spends its time serving, not logging). */
+    readonly quiet = false,
   ) {}
+
+  /** A line of the server's log about this connection, with its number first: `#3 GET / HTTP/1.1`. */
+  log(text: string): void {
+    if (!this.quiet) console.log(`#${this.id} ${text}`);
+  }
 }
 
-/** How long a client may take to send a request head (and its body), in seconds. */
 export interface ConnOptions {
+  /** How long a client may take to send a request head (and its body), in seconds. */
   headTimeout: number;
+  /** Log nothing per connection or per request. */
+  quiet?: boolean;
 }
 
 /**
@@ -83,7 +92,7 @@ export function* readRequest(conn: Conn): Coroutine<Request | undefined> {
   const head = yield* readHead(conn);
   if (head === undefined) return undefined;
   const request = parseRequest(head);
-  console.log(`#${conn.id} ${request.method} ${request.path}${request.query ? `?${request.query}` : ''} ${request.version}`);
+  conn.log(`${request.method} ${request.path}${request.query ? `?${request.query}` : ''} ${request.version}`);
   yield* skipBody(conn, contentLength(request));
   return request;
 }
@@ -106,8 +115,8 @@ export function keepAlive(request: Request): boolean {
 export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<void> {
   // TODO: a loop, one request per turn:
   //   - conn.idle = nothing of the next request is in conn.buffer yet;
-  //   - request = yield* waitFor(readRequest(conn), options.headTimeout): TimeoutError → log and
-  //     return (dropped, no answer); HttpError → send errorResponse(error) and return; undefined →
+  //   - request = yield* timeout(options.headTimeout, readRequest(conn)): TimeoutError → log
+  //     (conn.log) and return (dropped, no answer); HttpError → send errorResponse(error) and return; undefined →
   //     the client is done: return;
   //   - conn.idle = false; keep the connection open if keepAlive(request) and not conn.closing;
   //   - send generateResponse(request, 'keep-alive' or 'close'); return unless kept open (or
@@ -123,12 +132,12 @@ export type Handler = (conn: Conn, options: ConnOptions) => Coroutine<void>;
  * the connection, or a shutdown that closes an idle one, ends this task and nothing else.
  */
 export function* session(conn: Conn, options: ConnOptions, handle: Handler = handleConnection): Coroutine<void> {
-  console.log(`#${conn.id} connection from ${conn.peer}`);
+  conn.log(`connection from ${conn.peer}`);
   try {
     yield* handle(conn, options);
   } catch (error) {
-    if (error instanceof CancelledError) console.log(`#${conn.id} closed: idle at shutdown`);
-    else if (error instanceof ConnectionError) console.log(`#${conn.id} is gone: ${error.message}`);
+    if (error instanceof CancelledError) conn.log('closed: idle at shutdown');
+    else if (error instanceof ConnectionError) conn.log(`is gone: ${error.message}`);
     else {
       console.error(error); // a bug: say so now (the server fails with it at shutdown)
       throw error;

@@ -65,7 +65,7 @@ export class WebServer {
     try {
       for (;;) {
         const [sock, [host, port]] = yield* sockAccept(this.listener);
-        const conn = new Conn(sock, `${host}:${port}`);
+        const conn = new Conn(sock, `${host}:${port}`, this.options.quiet);
         const task = createTask(session(conn, this.options, this.handle));
         this.#connections.set(conn, task);
         task.addDoneCallback(() => this.#connections.delete(conn));
@@ -77,9 +77,9 @@ export class WebServer {
 }
 
 export function serveForever(listener: Socket, handle: Handler = handleConnection): void {
-  const { values } = parseArgs({ options: { 'head-timeout': { type: 'string' } }, strict: false });
+  const { values } = parseArgs({ options: { 'head-timeout': { type: 'string' }, quiet: { type: 'boolean' } }, strict: false });
   const headTimeout = Number(values['head-timeout'] ?? HEAD_TIMEOUT_SECONDS);
-  const server = new WebServer(listener, { headTimeout }, handle);
+  const server = new WebServer(listener, { headTimeout, quiet: values.quiet === true }, handle);
   runUntilSignalled(new EventLoop(), server.serve(), () => server.shutdown());
 }
 

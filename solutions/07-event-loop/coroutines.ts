@@ -7,9 +7,9 @@
  * reads top to bottom like the blocking server of 01, and waits without blocking anyone.
  */
 import { BlockingIOError, osError, SO_ERROR, SOL_SOCKET, type Address, type Socket } from '../../fixtures/native/index.ts';
-import { Future, type Coroutine } from './future.ts';
+import { CancelledError, Future, type Coroutine } from './future.ts';
 import { getRunningLoop } from './loop.ts';
-import { Task } from './task.ts';
+import { currentTask, Task } from './task.ts';
 
 /** Raised by `waitFor` when the time is up. */
 export class TimeoutError extends Error {
@@ -182,6 +182,29 @@ export function* waitFor<T>(awaitable: Awaitable<T>, timeoutSeconds: number): Co
   inner.cancel();
   yield* finished(inner);
   throw new TimeoutError(`Timed out after ${timeoutSeconds} s`);
+}
+
+/**
+ * Runs `body` in the calling task, for at most `timeoutSeconds` (asyncio's `async with timeout()`).
+ * When the time is up the task is cancelled where it waits, and the CancelledError that comes out of
+ * `body` becomes a TimeoutError. Unlike `waitFor`, there is no second task to start and to wait for:
+ * a server can bound every request this way at the price of one timer.
+ */
+export function* timeout<T>(timeoutSeconds: number, body: Coroutine<T>): Coroutine<T> {
+  const task = currentTask();
+  let expired = false;
+  const timer = getRunningLoop().callLater(timeoutSeconds, () => {
+    expired = true;
+    task.cancel();
+  });
+  try {
+    return yield* body;
+  } catch (error) {
+    if (expired && error instanceof CancelledError) throw new TimeoutError(`Timed out after ${timeoutSeconds} s`);
+    throw error;
+  } finally {
+    timer.cancel();
+  }
 }
 
 /** Waits until `future` is done, whatever its outcome. */

@@ -9,6 +9,11 @@
  *   ready      callbacks to run on the next turn (`callSoon`), first in, first out
  *   timers     callbacks due at a time (`callLater`, `callAt`), in a heap ordered by deadline
  *   selector   callbacks waiting for a file to become readable or writable (`addReader`, `addWriter`)
+ *
+ * A file stays registered with the selector between two waits of the same turn. A task that reads,
+ * replies and waits to read again, all in one step, costs the kernel nothing: no `epoll_ctl` to stop
+ * watching its socket and another to watch it again. Files nobody waits on any more are unwatched at
+ * the end of the turn (curio's kernel defers its unregistering the same way).
  */
 import {
   DefaultSelector,
@@ -86,6 +91,8 @@ export class EventLoop {
   readonly #selector: BaseSelector<FileObj, Waiters>;
   /** Where `time()` comes from: the real monotonic clock, or a test's virtual one. */
   readonly #clock: () => number;
+  /** Files whose reader or writer left during this turn: at its end, the selector stops watching for them. */
+  #leftThisTurn = new Set<FileObj>();
   /** Set by `stop()`: `runForever` returns at the end of the current turn. */
   #stopping = false;
 
@@ -117,22 +124,22 @@ export class EventLoop {
 
   /** Calls `callback` (on the loop) whenever `file` is readable, until `removeReader(file)`. */
   addReader(file: FileObj, callback: () => void): void {
-    this.#watch(file, EVENT_READ, { reader: new Handle(callback) });
+    this.#watch(file, EVENT_READ).reader = new Handle(callback);
   }
 
-  /** Stops watching `file` for reading; false if nobody was. */
+  /** Stops calling the reader of `file`; false if there was none. */
   removeReader(file: FileObj): boolean {
-    return this.#unwatch(file, EVENT_READ, { reader: undefined });
+    return this.#leave(file, 'reader');
   }
 
   /** Calls `callback` (on the loop) whenever `file` is writable, until `removeWriter(file)`. */
   addWriter(file: FileObj, callback: () => void): void {
-    this.#watch(file, EVENT_WRITE, { writer: new Handle(callback) });
+    this.#watch(file, EVENT_WRITE).writer = new Handle(callback);
   }
 
-  /** Stops watching `file` for writing; false if nobody was. */
+  /** Stops calling the writer of `file`; false if there was none. */
   removeWriter(file: FileObj): boolean {
-    return this.#unwatch(file, EVENT_WRITE, { writer: undefined });
+    return this.#leave(file, 'writer');
   }
 
   /**
@@ -144,6 +151,7 @@ export class EventLoop {
    *   3. Queue the callbacks of the timers that are due.
    *   4. Run the callbacks that are queued now — and only those: what they schedule waits for the
    *      next turn, so a callback that keeps rescheduling itself cannot starve I/O and timers.
+   *   5. Stop watching the files whose reader or writer left during the turn and did not come back.
    */
   runOnce(): void {
     while (this.#timers[0]?.cancelled) heapPop(this.#timers, earlier); // forget cancelled timers on top
@@ -174,6 +182,8 @@ export class EventLoop {
         console.error('Exception in a callback run by the event loop:', error);
       }
     }
+
+    this.#unwatchLeftFiles();
   }
 
   /** Runs turns until `stop()` is called. */
@@ -214,19 +224,39 @@ export class EventLoop {
     return undefined;
   }
 
-  #watch(file: FileObj, event: number, waiter: Partial<Waiters>): void {
-    const key = this.#keyOf(file);
-    if (!key) this.#selector.register(file, event, { reader: undefined, writer: undefined, ...waiter });
-    else this.#selector.modify(file, key.events | event, { ...key.data, ...waiter });
+  /** Makes sure the selector watches `file` for `event`, and returns its waiters to fill in. */
+  #watch(file: FileObj, event: number): Waiters {
+    let key = this.#keyOf(file);
+    if (key && key.fileobj !== file) {
+      // The key of a socket closed this turn before it was unwatched, whose fd the new one reuses.
+      this.#selector.unregister(key.fileobj);
+      key = undefined;
+    }
+    if (!key) key = this.#selector.register(file, event, { reader: undefined, writer: undefined });
+    else if (!(key.events & event)) key = this.#selector.modify(file, key.events | event, key.data);
+    return key.data;
   }
 
-  #unwatch(file: FileObj, event: number, nobody: Partial<Waiters>): boolean {
-    const key = this.#keyOf(file);
-    if (!key || !(key.events & event)) return false;
-    const events = key.events & ~event;
-    if (events) this.#selector.modify(file, events, { ...key.data, ...nobody });
-    else this.#selector.unregister(file);
+  /** The `role` of `file` has left; the selector hears of it at the end of the turn (step 5). */
+  #leave(file: FileObj, role: keyof Waiters): boolean {
+    const waiters = this.#keyOf(file)?.data;
+    if (!waiters?.[role]) return false;
+    waiters[role] = undefined;
+    this.#leftThisTurn.add(file);
     return true;
+  }
+
+  /** Tells the selector about every file whose reader or writer left this turn and did not come back. */
+  #unwatchLeftFiles(): void {
+    for (const file of this.#leftThisTurn) {
+      const key = this.#keyOf(file);
+      if (!key || key.fileobj !== file) continue; // unwatched already
+      const { reader, writer } = key.data;
+      const events = (reader ? EVENT_READ : 0) | (writer ? EVENT_WRITE : 0);
+      if (events === 0) this.#selector.unregister(file);
+      else if (events !== key.events) this.#selector.modify(file, events, key.data);
+    }
+    this.#leftThisTurn.clear();
   }
 }
 

@@ -12,6 +12,15 @@ import { CancelledError, Future, type Coroutine, type Scheduler } from './future
 /** What the next step sends into the coroutine: a value for `next`, or an error for `throw`. */
 type Input = { value: unknown } | { error: unknown };
 
+/** The task whose coroutine is running at this moment, if any. */
+let running: Task<unknown> | undefined;
+
+/** The task that runs the calling coroutine (asyncio's `current_task()`): a coroutine can hand it to a timer to cancel. */
+export function currentTask(): Task<unknown> {
+  if (!running) throw new Error('currentTask() was called outside of a task: call it from a coroutine the loop runs');
+  return running;
+}
+
 export class Task<T> extends Future<T> {
   readonly #coro: Coroutine<T>;
   /** The Future the coroutine is parked on, if any: `cancel()` cancels it to wake the coroutine. */
@@ -49,7 +58,7 @@ export class Task<T> extends Future<T> {
     this.#waitingOn = undefined;
     let step: IteratorResult<Future<unknown>, T>;
     try {
-      step = 'error' in input ? this.#coro.throw(input.error) : this.#coro.next(input.value);
+      step = this.#run(input);
     } catch (error) {
       if (error instanceof CancelledError) super.cancel(error.message);
       else this.setException(error);
@@ -68,6 +77,17 @@ export class Task<T> extends Future<T> {
     this.#waitingOn = future;
     future.addDoneCallback(() => this.#wakeUp(future));
     if (this.#mustCancel && future.cancel()) this.#mustCancel = false; // cancelled while it was running
+  }
+
+  /** Runs the coroutine up to its next `yield` (or its end), as the current task: see `currentTask()`. */
+  #run(input: Input): IteratorResult<Future<unknown>, T> {
+    const outer = running;
+    running = this;
+    try {
+      return 'error' in input ? this.#coro.throw(input.error) : this.#coro.next(input.value);
+    } finally {
+      running = outer;
+    }
   }
 
   /** The Future we waited on is done: step again with its result, or with its error. */
