@@ -5,6 +5,9 @@
  *   2. throughput: C clients play 64-byte ping-pong with each server; requests/s, as a ratio to Node's
  *      `net` echo server measured in the same round (rounds interleave the servers, so drift cancels)
  *   3. C10K: one client's round trip while K idle connections are held open, for select, poll and epoll
+ *   4. the web server: 08 (the 00 app on your 07 loop) against Node's `http`, keep-alive GET / (web.ts)
+ *   5. CPU-bound work: 09's fast requests per second, inline and with a worker pool, alone and beside
+ *      a client that keeps asking for a large fib (cpu-bound.ts)
  *
  * Options: --quick (a smoke run of a few seconds, written to the temp dir), --mine NN (your
  * exercises/NN server beside the reference), --rounds N, --profile ID (where one server's time goes,
@@ -16,9 +19,11 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { canPin, fileLimits, killAll, LoadGenerator, Server } from './processes.ts';
+import { measureCpuBound, type CpuBoundCase } from './cpu-bound.ts';
 import { measureFfi } from './ffi.ts';
 import { profileServer } from './profile.ts';
 import { barChart, formatNumber, logBars, logLogChart } from './svg.ts';
+import { hasWrk, measureWeb, WRK_NOTE, type WebFigures } from './web.ts';
 
 // ---------------------------------------------------------------------------------------------
 // What to run
@@ -44,6 +49,9 @@ npm run bench -- --profile ID [--conns C]
 const plan = quick
   ? { rounds: roundsArg ?? 1, conns: [1, 50], warmupMs: 50, measureMs: 150, levels: [10, 100], rttRounds: 1, rttMs: 100, rampMs: 10_000 }
   : { rounds: roundsArg ?? 5, conns: [1, 50, 500], warmupMs: 100, measureMs: 300, levels: [10, 100, 300, 900, 1000, 3000, 10_000], rttRounds: 5, rttMs: 150, rampMs: 40_000 };
+/** Sections 4 and 5, the servers of 08 and 09: fewer, longer rounds (wrk measures whole seconds). */
+const webPlan = { conns: 50, rounds: quick ? 1 : 3, seconds: quick ? 1 : 2, serverCore: 0, clientCore: 1 };
+const cpuPlan = { rounds: quick ? 1 : 3, ms: quick ? 300 : 2000, largeN: 30 };
 
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
@@ -104,6 +112,9 @@ function throughputServers(): Spec[] {
   } else notes.push('python3 is not on this machine: the Python peers are skipped');
   const pack = packServers('solutions');
   if (mineArg) {
+    if (!['02', '03', '04', '07'].includes(mineArg.padStart(2, '0'))) {
+      throw new Error(`--mine ${mineArg}: only the echo servers (02, 03, 04, 07) can be measured beside the reference; the full run measures 08 and 09's references`);
+    }
     const mine = packServers('exercises', mineArg.padStart(2, '0'));
     if (!mine.length) throw new Error(`--mine ${mineArg}: no exercises/${mineArg}-*/server.ts to run`);
     specs.push(...pack, ...mine);
@@ -329,6 +340,8 @@ async function main(): Promise<void> {
   const [servers, c10kServers] = await Promise.all([startAll(specs), startAll(c10kSpecs)]);
   let cells: Map<string, Map<number, Cell>>;
   let c10k = new Map<string, { levels: Level[]; stopped?: { k: number; error: string } }>();
+  let web: WebFigures | undefined;
+  let cpuBound: CpuBoundCase[] = [];
   try {
     console.log(`\n── 2. throughput: 64-byte ping-pong, ${plan.rounds} interleaved round(s) of ${plan.measureMs} ms per server and C`);
     cells = await measureThroughput(specs, servers, loadgen);
@@ -336,6 +349,13 @@ async function main(): Promise<void> {
       console.log(`\n── 3. C10K: one client's round trip with K idle connections (median of ${plan.rttRounds} window(s) of ${plan.rttMs} ms)`);
       c10k = await measureC10k(c10kSpecs, c10kServers, c10kLoadgens, limits.hard);
     } else notes.push('C10K skipped: solutions/03-selectors/server.ts (with --selector select|poll|epoll) is not there yet');
+    if (!mineArg) {
+      console.log(`\n── 4. the web server: keep-alive GET /, C = ${webPlan.conns}, ${webPlan.rounds} interleaved round(s) of ${webPlan.seconds} s`);
+      if (!hasWrk) notes.push(WRK_NOTE);
+      web = await measureWeb(webPlan, loadgen);
+      console.log(`\n── 5. CPU-bound work: fast requests/s, ${cpuPlan.rounds} round(s) of ${cpuPlan.ms} ms`);
+      cpuBound = await measureCpuBound(cpuPlan);
+    }
   } finally {
     for (const generator of [loadgen, ...c10kLoadgens.values()]) generator.stop();
     for (const server of [...servers.values(), ...c10kServers.values()]) if (server instanceof Server) server.stop();
@@ -401,13 +421,22 @@ async function main(): Promise<void> {
       if (row.stopped) console.log(`     ${row.label} stopped at K = ${row.stopped.k}: ${row.stopped.error}`);
     }
   }
+  if (web) {
+    console.log(`\n── the web server: keep-alive GET /, C = ${web.conns}, ${web.client}: req/s (median)`);
+    console.log(`   ${pad('08-async-web (--quiet)', 26)}${pad(formatNumber(web.ours), 8, true)}  ${web.ratio.toFixed(2)}× Node's http (${web.ratioMin.toFixed(2)}–${web.ratioMax.toFixed(2)})`);
+    console.log(`   ${pad("Node's http", 26)}${pad(formatNumber(web.node), 8, true)}`);
+  }
+  if (cpuBound.length) {
+    console.log(`\n── CPU-bound work: fib(1) requests/s from one client (median)`);
+    for (const c of cpuBound) console.log(`   ${pad(c.label, 36)}${pad(formatNumber(c.rps), 8, true)}`);
+  }
   for (const note of notes) console.log(`   note: ${note}`);
 
   // ── the files
   const out = quick ? join(tmpdir(), 'async-ground-up-bench') : join(ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  const results = { when: new Date().toISOString(), seconds, quick, plan, machine: { ...info, loadAverageAtEnd: Math.round(loadavg()[0]! * 100) / 100 }, ffi, throughput: summary, c10k: c10kSummary, notes };
+  const results = { when: new Date().toISOString(), seconds, quick, plan, machine: { ...info, loadAverageAtEnd: Math.round(loadavg()[0]! * 100) / 100 }, ffi, throughput: summary, c10k: c10kSummary, web, cpuBound, notes };
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeCharts(out, results);
   writeFileSync(join(out, 'summary.md'), summaryMarkdown(results));
@@ -443,6 +472,8 @@ type Results = {
   ffi: Record<string, number>;
   throughput: Array<{ id: string; label: string; kind: Kind; byConns: Record<number, CellSummary> }>;
   c10k: Array<{ label: string; levels: Level[]; stopped?: { k: number; error: string } }>;
+  web?: WebFigures;
+  cpuBound?: CpuBoundCase[];
   machine: ReturnType<typeof machine> & { loadAverageAtEnd?: number };
   plan: { rounds: number; conns: number[] };
   when: string;
@@ -508,6 +539,22 @@ function summaryMarkdown(results: Results & { seconds: number }): string {
     copy64: '`Buffer.from()` of 64 bytes',
   };
   lines.push('', '## What one call costs, ns (median)', '', '| call | ns |', '|---|---:|', ...Object.entries(labels).map(([key, label]) => `| ${label} | ${results.ffi[key]} |`));
+  const web = results.web;
+  if (web) {
+    lines.push(
+      '',
+      `## The web server: keep-alive \`GET /\`, C = ${web.conns}, ${web.client} (median of ${web.rounds.length} interleaved rounds)`,
+      '',
+      '| server | req/s | × Node\'s http (min–max) |',
+      '|---|---:|---:|',
+      `| 08-async-web (\`--quiet\`) | ${formatNumber(web.ours)} | **${web.ratio.toFixed(2)}×** (${web.ratioMin.toFixed(2)}–${web.ratioMax.toFixed(2)}) |`,
+      `| Node's http | ${formatNumber(web.node)} | 1.00× |`,
+    );
+  }
+  if (results.cpuBound?.length) {
+    lines.push('', '## CPU-bound work (09, perf2): fib(1) requests/s from one client (median)', '', '| server | fast req/s |', '|---|---:|');
+    lines.push(...results.cpuBound.map((c) => `| ${c.label} | ${formatNumber(c.rps)} |`));
+  }
   if (results.notes.length) lines.push('', ...results.notes.map((note) => `- note: ${note}`));
   return `${lines.join('\n')}\n`;
 }

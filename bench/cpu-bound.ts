@@ -1,42 +1,32 @@
 /**
- * Exercise 09's figures, Beazley's perf2: how many fast requests per second (fib(1), one client asking
- * as fast as it is answered) the fib server answers alone, and while another client keeps asking for a
- * large fib — computed inline, and in a pool of worker processes.
+ * Section 5 of `npm run bench`: exercise 09's figures, Beazley's perf2. How many fast requests per
+ * second (fib(1), one client asking as soon as it is answered) the fib server answers alone, and while
+ * another client keeps asking for a large fib — computed inline, and in a pool of worker processes.
  *
- *   node --import tsx bench/cpu-bound.ts [--seconds 3] [--n 30] [--rounds 3]
- *
- * The fast client is Node's `net`: enough here, where the figures to compare are tens against
- * thousands of requests per second. Medians of interleaved rounds.
+ * The servers are not pinned to a core: the pool's point is that its workers run on the other cores.
+ * The fast client is Node's `net`, in this process: enough where the figures to compare are tens
+ * against thousands of requests per second.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { parseArgs } from 'node:util';
+import { Server } from './processes.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, n: { type: 'string' }, rounds: { type: 'string' } } });
-const SECONDS = Number(values.seconds ?? 3);
-const LARGE_N = Number(values.n ?? 30);
-const ROUNDS = Number(values.rounds ?? 3);
-const SERVER = new URL('../solutions/09-cpu-bound/server.ts', import.meta.url).pathname;
-
-async function startServer(workers: number): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, '--port', '0', '--workers', String(workers)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  });
-  let output = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-      // with workers, wait until they have started too, so the first figures are not start-up
-      if (match && (output.match(/^worker \d+ started$/gm)?.length ?? 0) >= workers) resolve(Number(match[1]));
-      if (output.length > 1e5) output = output.slice(-1e4); // the server logs every request
-    });
-    child.once('exit', () => reject(new Error(`the server exited: ${output}`)));
-  });
-  child.stdout!.resume();
-  return { child, port };
+export interface CpuBoundPlan {
+  rounds: number;
+  ms: number;
+  /** The large fib the second client keeps asking for. */
+  largeN: number;
 }
+
+export interface CpuBoundCase {
+  label: string;
+  workers: number;
+  withLargeFib: boolean;
+  /** Fast requests per second, median of the rounds, and each round's. */
+  rps: number;
+  rounds: number[];
+}
+
+const POOL_SIZE = 2;
 
 function open(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -81,33 +71,41 @@ function warmUp(socket: Socket): Promise<void> {
   });
 }
 
-async function fastRequestsPerSecond(workers: number, withLargeFib: boolean): Promise<number> {
-  const { child, port } = await startServer(workers);
+async function fastRequestsPerSecond(plan: CpuBoundPlan, workers: number, withLargeFib: boolean): Promise<number> {
+  const command = [process.execPath, '--import', 'tsx', 'solutions/09-cpu-bound/server.ts', '--workers', String(workers), '--port', '0'];
+  const server = await Server.start(`09-cpu-bound --workers ${workers}`, command, null);
+  const sockets: Socket[] = [];
   try {
-    if (withLargeFib) askRepeatedly(await open(port), `${LARGE_N}\n`);
-    const fast = await open(port);
+    if (withLargeFib) {
+      sockets.push(await open(server.port));
+      askRepeatedly(sockets[0]!, `${plan.largeN}\n`);
+    }
+    const fast = await open(server.port);
+    sockets.push(fast);
     await warmUp(fast); // the workers answer once they have started (node takes a second or so)
     const started = performance.now();
     const counter = askRepeatedly(fast, '1\n');
-    await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
+    await new Promise((resolve) => setTimeout(resolve, plan.ms));
     const count = await counter.stop();
-    const elapsed = (performance.now() - started) / 1000;
-    return count / elapsed;
+    return count / ((performance.now() - started) / 1000);
   } finally {
-    process.kill(-child.pid!, 'SIGKILL');
+    for (const socket of sockets) socket.destroy();
+    server.stop();
   }
 }
 
-const cases = [
-  { name: 'inline, alone', workers: 0, large: false },
-  { name: 'pool of 2, alone', workers: 2, large: false },
-  { name: `inline, with a fib(${LARGE_N}) client`, workers: 0, large: true },
-  { name: `pool of 2, with a fib(${LARGE_N}) client`, workers: 2, large: true },
-];
-const results = new Map<string, number[]>(cases.map((c) => [c.name, []]));
-for (let round = 0; round < ROUNDS; round++) {
-  for (const c of cases) results.get(c.name)!.push(await fastRequestsPerSecond(c.workers, c.large));
-}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`fast requests (fib(1)) per second, median of ${ROUNDS} rounds of ${SECONDS} s:`);
-for (const c of cases) console.log(`  ${c.name.padEnd(36)} ${Math.round(median(results.get(c.name)!)).toLocaleString('en')}`);
+
+export async function measureCpuBound(plan: CpuBoundPlan): Promise<CpuBoundCase[]> {
+  const cases = [
+    { label: 'inline, alone', workers: 0, withLargeFib: false },
+    { label: `pool of ${POOL_SIZE}, alone`, workers: POOL_SIZE, withLargeFib: false },
+    { label: `inline, with a fib(${plan.largeN}) client`, workers: 0, withLargeFib: true },
+    { label: `pool of ${POOL_SIZE}, with a fib(${plan.largeN}) client`, workers: POOL_SIZE, withLargeFib: true },
+  ];
+  const rounds = cases.map(() => [] as number[]);
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const [i, c] of cases.entries()) rounds[i]!.push(await fastRequestsPerSecond(plan, c.workers, c.withLargeFib));
+  }
+  return cases.map((c, i) => ({ ...c, rps: Math.round(median(rounds[i]!)), rounds: rounds[i]!.map(Math.round) }));
+}

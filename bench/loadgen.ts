@@ -10,6 +10,10 @@
  *   {"op":"idle","port":P,"k":K,"withinMs":T}              hold K idle connections to P (opens or closes),
  *                                                          giving up if opening them takes longer than T ms
  *   {"op":"rtt","port":P,"ms":M}                           one active client's round trips for M ms
+ *   {"op":"http","port":P,"conns":C,"ms":M,"warmupMs":W}  C keep-alive clients each send `GET /` and wait for the
+ *                                                          whole response (Content-Length) before the next one;
+ *                                                          → responses/s (the client for the web server when
+ *                                                          wrk is not installed)
  *   {"op":"close"}                                         close every connection
  *
  * Every connection proves it is being served (it sends a byte and gets it back) before it counts, so
@@ -192,8 +196,101 @@ function pingPong(fds: number[], warmupMs: number, ms: number): { requests: numb
   return { requests, seconds: ms / 1000, ...summarize(latencies, recorded) };
 }
 
+const HTTP_REQUEST = Buffer.from('GET / HTTP/1.1\r\nHost: bench\r\n\r\n', 'latin1');
+const END_OF_HEAD = Buffer.from('\r\n\r\n');
+/** Per connection: the bytes of a response so far (until its head is whole), and how many its body still needs. */
+const heads = new Map<number, Buffer>();
+const bodyLeft = new Int32Array(1 << 16);
+
+/** Connects `count` sockets to `port` and waits until each one is connected. */
+function openConnected(port: number, count: number): number[] {
+  const pending = new Set<number>();
+  const connected: number[] = [];
+  const deadline = performance.now() + SETUP_MS;
+  try {
+    for (let i = 0; i < count; i++) {
+      const fd = startConnect(port);
+      pending.add(fd);
+      control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLOUT);
+    }
+    while (pending.size > 0) {
+      if (performance.now() > deadline) throw new BenchError(`only ${connected.length} of ${count} connections to port ${port} were accepted within ${SETUP_MS} ms`);
+      waitEvents(100, (fd) => {
+        if (!pending.delete(fd)) return;
+        control(epoll.EPOLL_CTL_DEL, fd, 0);
+        connected.push(fd);
+      });
+    }
+  } catch (error) {
+    closeAll([...pending, ...connected]);
+    throw error;
+  }
+  return connected;
+}
+
+/**
+ * Takes in `got` bytes of a response on `fd`; true once the response is whole. The head is gathered
+ * until its blank line, its Content-Length read, and then that many body bytes are counted (not kept).
+ */
+function responseDone(fd: number, got: Buffer): boolean {
+  let bytes = got;
+  if (bodyLeft[fd] === -1) {
+    const head = Buffer.concat([heads.get(fd) ?? Buffer.alloc(0), got]);
+    const end = head.indexOf(END_OF_HEAD);
+    if (end === -1) {
+      heads.set(fd, head);
+      return false;
+    }
+    heads.delete(fd);
+    const length = /content-length: *(\d+)/i.exec(head.subarray(0, end).toString('latin1'))?.[1];
+    if (length === undefined) throw new BenchError(`a response without Content-Length: ${JSON.stringify(head.subarray(0, end).toString('latin1'))}`);
+    bodyLeft[fd] = Number(length);
+    bytes = head.subarray(end + END_OF_HEAD.length);
+  }
+  bodyLeft[fd] -= bytes.length;
+  if (bodyLeft[fd]! > 0) return false;
+  if (bodyLeft[fd]! < 0) throw new BenchError('the server sent more than one response per request');
+  bodyLeft[fd] = -1;
+  return true;
+}
+
+/** Keep-alive HTTP: every connection sends `GET /`, reads the whole response, and sends again. */
+function httpLoad(port: number, conns: number, warmupMs: number, ms: number): { requests: number; seconds: number } {
+  const fds = openConnected(port, conns);
+  const measureFrom = performance.now() + warmupMs;
+  const end = measureFrom + ms;
+  let requests = 0;
+  try {
+    for (const fd of fds) {
+      control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLIN);
+      bodyLeft[fd] = -1;
+      if ((libc.send(fd, HTTP_REQUEST, HTTP_REQUEST.length, P.MSG_NOSIGNAL) as number) !== HTTP_REQUEST.length) fail('send');
+    }
+    let now = performance.now();
+    while (now < end) {
+      waitEvents(50, (fd) => {
+        const got = libc.recv(fd, receiveBuffer, receiveBuffer.length, 0) as number;
+        if (got === -1) {
+          if (lastErrno() === errno.EAGAIN) return;
+          fail('recv');
+        }
+        if (got === 0) throw new BenchError('the server closed a keep-alive connection during the run');
+        if (!responseDone(fd, receiveBuffer.subarray(0, got))) return;
+        if (performance.now() >= measureFrom) requests++;
+        if ((libc.send(fd, HTTP_REQUEST, HTTP_REQUEST.length, P.MSG_NOSIGNAL) as number) !== HTTP_REQUEST.length) fail('send');
+      });
+      now = performance.now();
+    }
+  } finally {
+    heads.clear();
+    closeAll(fds); // closing also takes them out of the epoll set
+  }
+  return { requests, seconds: ms / 1000 };
+}
+
 type Command =
   | { op: 'echo'; port: number; conns: number; ms: number; warmupMs: number }
+  | { op: 'http'; port: number; conns: number; ms: number; warmupMs: number }
   | { op: 'idle'; port: number; k: number; withinMs?: number }
   | { op: 'rtt'; port: number; ms: number }
   | { op: 'close' };
@@ -208,6 +305,10 @@ function run(command: Command): object {
       } finally {
         closeAll(fds);
       }
+    }
+    case 'http': {
+      const result = httpLoad(command.port, command.conns, command.warmupMs, command.ms);
+      return { ...result, rps: Math.round(result.requests / result.seconds) };
     }
     case 'idle': {
       const held = idle.get(command.port) ?? [];
