@@ -79,6 +79,27 @@ describe('runner: the exercises and their states', () => {
     }
   });
 
+  test('checked in order, the exercises stop at the first one not solved; those after it wait, unchecked', async () => {
+    const root = threeExercises();
+    process.env.KATA_CACHE_DIR = join(root, '.kata');
+    try {
+      const exercises = findExercises(root);
+      const asked: string[] = [];
+      const states = await exerciseStates(root, exercises, fakeRunner(asked), { inOrder: true });
+      expect(asked, 'one exercise at a time, up to the first that is not solved').toEqual(['01-first', '02-second']);
+      expect(plain(listExercises(exercises, states, nextExercise(exercises, states))).split('\n')).toEqual([
+        '  ✓ solved   01-first  1/1 tests pass',
+        '  · not yet  02-second  0/1 tests pass  ← next',
+        '  · not yet  10-tenth  not checked yet',
+      ]);
+      writeFiles(root, { 'exercises/02-second/value.ts': SOLVED });
+      await exerciseStates(root, exercises, fakeRunner(asked), { inOrder: true });
+      expect(asked.slice(2), '01 comes from the cache; 02 changed, and once it passes, 10 is checked').toEqual(['02-second', '10-tenth']);
+    } finally {
+      delete process.env.KATA_CACHE_DIR;
+    }
+  });
+
   test('hints are revealed one at a time, in the order of the README', () => {
     const root = threeExercises();
     const exercise = pickExercise(findExercises(root), '02');
@@ -127,6 +148,7 @@ describe('runner: npm start where stdin is not a terminal', () => {
     expect(stdout).toContain('1/3 solved');
     expect(stdout).toContain('✓ solved   01-first  1/1 tests pass');
     expect(stdout).toContain('· not yet  02-second  0/1 tests pass  ← next');
+    expect(stdout).toContain('· not yet  10-tenth  not checked yet');
     expect(stdout).toContain('Next: 02-second: read exercises/02-second/README.md, edit exercises/02-second/value.ts');
     expect(stdout).toContain('npm test -- exercises/02');
     expect(existsSync(join(root, '.kata/states.json')), 'the states are cached in .kata/').toBe(true);

@@ -47,8 +47,8 @@ export class Session {
   /** Runs until the learner quits or solves the last exercise. */
   async run(): Promise<void> {
     const { root, exercises } = this.options;
-    console.log('Checking which exercises you have solved (their tests run once, then results are cached)…');
-    this.states = await exerciseStates(root, exercises);
+    console.log('Checking your exercises in order, up to the first one not solved (results are cached in .kata/)…');
+    this.states = await exerciseStates(root, exercises, undefined, { inOrder: true });
     this.vitest = await learnerVitest(root, 'default');
     this.watcher = watch(`${root}/exercises`, { ignoreInitial: true, usePolling: this.options.poll, interval: 250 });
     this.watcher.on('all', (_event, path) => this.fileChanged(path));

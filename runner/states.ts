@@ -15,7 +15,11 @@ export interface Outcome {
   solved: boolean;
   passed: number;
   failed: number;
+  /** Not run since its files last changed: an earlier exercise is not solved yet (see `inOrder`). */
+  unchecked?: true;
 }
+
+const UNCHECKED: Outcome = { solved: false, passed: 0, failed: 0, unchecked: true };
 
 /** Runs the tests of some exercises and says how each went. */
 export type TestRunner = (root: string, exercises: Exercise[]) => Promise<Map<string, Outcome>>;
@@ -74,20 +78,36 @@ export function hashExercise(root: string, exercise: Exercise): string {
 /**
  * The outcome of every exercise: from the cache where the exercise's files are unchanged, else by
  * running its tests (all the stale ones in one vitest run).
+ *
+ * `inOrder` checks the way rustlings does: in curriculum order, one exercise at a time, stopping at
+ * the first that is not solved. On a fresh clone that is one exercise's tests, a few seconds, instead of
+ * every exercise's; the stale ones after it are left unchecked until the learner gets there.
  */
 export async function exerciseStates(
   root: string,
   exercises: Exercise[],
   runTests: TestRunner = runWithVitest,
+  options: { inOrder?: boolean } = {},
 ): Promise<Map<string, Outcome>> {
   const cache = readCache(root);
   const hashes = new Map(exercises.map((e) => [e.name, hashExercise(root, e)]));
-  const stale = exercises.filter((e) => cache[e.name]?.hash !== hashes.get(e.name));
-  const fresh = stale.length ? await runTests(root, stale) : new Map<string, Outcome>();
+  const cached = (e: Exercise) => (cache[e.name]?.hash === hashes.get(e.name) ? cache[e.name] : undefined);
+  const fresh = new Map<string, Outcome>();
+  if (options.inOrder) {
+    for (const exercise of exercises) {
+      let outcome: Outcome | undefined = cached(exercise);
+      if (!outcome) {
+        outcome = (await runTests(root, [exercise])).get(exercise.name)!;
+        fresh.set(exercise.name, outcome);
+      }
+      if (!outcome.solved) break;
+    }
+  } else {
+    const stale = exercises.filter((e) => !cached(e));
+    if (stale.length) for (const [name, outcome] of await runTests(root, stale)) fresh.set(name, outcome);
+  }
   if (fresh.size) remember(root, fresh, hashes);
-  return new Map(
-    exercises.map((e) => [e.name, fresh.get(e.name) ?? cache[e.name] ?? { solved: false, passed: 0, failed: 0 }]),
-  );
+  return new Map(exercises.map((e) => [e.name, fresh.get(e.name) ?? cached(e) ?? UNCHECKED]));
 }
 
 /** The first exercise in curriculum order that is not solved; undefined when all are. */

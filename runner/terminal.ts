@@ -26,7 +26,11 @@ export function listExercises(exercises: Exercise[], states: Map<string, Outcome
     .map((exercise) => {
       const outcome = states.get(exercise.name);
       const state = outcome?.solved ? paint('green', '✓ solved ') : paint('yellow', '· not yet');
-      const counts = outcome && outcome.passed + outcome.failed ? paint('gray', `  ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`) : '';
+      const counts = outcome?.unchecked
+        ? paint('gray', '  not checked yet')
+        : outcome && outcome.passed + outcome.failed
+          ? paint('gray', `  ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`)
+          : '';
       const marker = exercise === current ? paint('cyan', '  ← next') : '';
       return `  ${state}  ${exercise.name}${counts}${marker}`;
     })
