@@ -53,19 +53,21 @@ function startInTerminal(root: string) {
 }
 
 test.skipIf(!hasScript)(
-  'in a terminal, npm start reruns the tests on a save and moves on once a save solves the exercise',
+  'in a terminal, npm start reruns the tests on a save and moves on once a save solves the exercise, past one solved ahead',
   async () => {
     const root = makePack({
       'exercises/01-first/README.md': README.replace('02 · second — the second exercise', '01 · first — the first exercise'),
       'exercises/01-first/value.ts': SKELETON,
       'exercises/01-first/value.test.ts': ANSWER_TEST,
       'solutions/01-first/value.ts': SOLVED,
-      'exercises/02-second/value.ts': SKELETON,
+      'exercises/02-second/value.ts': SOLVED, // solved ahead of time: unchecked until 01 is solved
       'exercises/02-second/value.test.ts': ANSWER_TEST,
+      'exercises/03-third/value.ts': SKELETON,
+      'exercises/03-third/value.test.ts': ANSWER_TEST,
     });
     const runner = startInTerminal(root);
 
-    let at = await runner.shows('0/2 solved');
+    let at = await runner.shows('0/3 solved');
     at = await runner.shows('01 · first — the first exercise', at);
     at = await runner.shows('Edit exercises/01-first/value.ts:1', at);
     at = await runner.shows('set answer to 42', at); // vitest's own report of the failing test
@@ -75,11 +77,14 @@ test.skipIf(!hasScript)(
     at = await runner.shows('Hint 1/3: Where is `answer`?', at);
     runner.type('l');
     at = await runner.shows('· not yet  01-first  0/1 tests pass  ← next', at);
+    at = await runner.shows('· not yet  02-second  not checked yet', at);
 
     writeFileSync(join(root, 'exercises/01-first/value.ts'), SOLVED);
     at = await runner.shows('✓ 01-first solved: every test passed after your save.', at);
-    at = await runner.shows('1/2 solved', at);
-    at = await runner.shows('Edit exercises/02-second/value.ts:1', at);
+    at = await runner.shows('Edit exercises/02-second/value.ts', at);
+    at = await runner.shows('✓ 02-second was solved already: every test passes. On to the next one.', at);
+    at = await runner.shows('2/3 solved', at);
+    at = await runner.shows('Edit exercises/03-third/value.ts:1', at);
     at = await runner.shows('✗ 0/1 tests pass', at);
 
     runner.type('q');

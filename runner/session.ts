@@ -4,7 +4,9 @@
  *
  * Discussion: "moves on once a *save* makes them pass". A pass that comes without the learner having
  * changed the exercise since the runner showed it (a flaky pass, or an exercise solved elsewhere and
- * not yet re-listed) does not skip ahead: the runner says so and waits for a save.
+ * not yet re-listed) does not skip ahead: the runner says so and waits for a save. The exception is an
+ * exercise shown before it was ever checked (the listing stops at the first unsolved one): its first
+ * run is that check, and if it passes, the learner solved it ahead of time.
  */
 import { relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -29,6 +31,8 @@ export class Session {
   private current: Exercise | undefined;
   /** The learner changed the current exercise's files since the runner showed it. */
   private changedSinceShown = false;
+  /** The current exercise had not been checked when it was shown (an earlier one was not solved then). */
+  private shownUnchecked = false;
   private hintsShown = new Map<string, number>();
   /** A line for the top of the next screen: what just happened (an exercise solved). */
   private news = '';
@@ -63,6 +67,7 @@ export class Session {
   private async showNext(): Promise<void> {
     this.current = nextExercise(this.options.exercises, this.states);
     this.changedSinceShown = false;
+    this.shownUnchecked = this.current !== undefined && this.states.get(this.current.name)?.unchecked === true;
     if (!this.current) {
       console.log(`\n${listExercises(this.options.exercises, this.states)}\n\n${paint('green', 'Every exercise is solved. Well done!')}`);
       return this.quit();
@@ -124,6 +129,12 @@ export class Session {
     if (!outcome.solved) {
       console.log(`\n${paint('red', `✗ ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`)} (${seconds} s). Save a file of ${exercise.name} to run them again.`);
       return this.showKeys();
+    }
+    if (this.shownUnchecked && !this.changedSinceShown) {
+      // Its first check since the learner got here, as the listing would have made: solved ahead of time.
+      this.news = paint('green', `✓ ${exercise.name} was solved already: every test passes. On to the next one.`);
+      console.log(`\n${this.news}`);
+      return this.showNext();
     }
     if (!this.changedSinceShown) {
       console.log(`\n${paint('yellow', `✓ Every test of ${exercise.name} passes, but you have not changed it since the runner showed it.`)}`);
