@@ -149,6 +149,22 @@ function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
+/** Sends all of `bytes` on `fd`, which a client socket's buffer always has room for here. */
+function sendWhole(fd: number, bytes: Buffer): void {
+  if ((libc.send(fd, bytes, bytes.length, P.MSG_NOSIGNAL) as number) !== bytes.length) fail('send');
+}
+
+/** What a ready connection received, into receiveBuffer: how many bytes, 0 for a spurious wake-up. */
+function receive(fd: number): number {
+  const got = libc.recv(fd, receiveBuffer, receiveBuffer.length, 0) as number;
+  if (got === -1) {
+    if (lastErrno() === errno.EAGAIN) return 0;
+    fail('recv');
+  }
+  if (got === 0) throw new BenchError('the server closed a connection during the run');
+  return got;
+}
+
 const latencies = new Float64Array(1 << 21);
 // Per connection, indexed by fd (flat arrays: the client must cost less than the servers it measures).
 const sentAt = new Float64Array(1 << 16);
@@ -168,18 +184,12 @@ function pingPong(fds: number[], warmupMs: number, ms: number): { requests: numb
     control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLIN);
     received[fd] = 0;
     sentAt[fd] = performance.now();
-    if ((libc.send(fd, message, MESSAGE_SIZE, P.MSG_NOSIGNAL) as number) !== MESSAGE_SIZE) fail('send');
+    sendWhole(fd, message);
   }
   let now = performance.now();
   while (now < end) {
     waitEvents(50, (fd) => {
-      const got = libc.recv(fd, receiveBuffer, receiveBuffer.length, 0) as number;
-      if (got === -1) {
-        if (lastErrno() === errno.EAGAIN) return;
-        fail('recv');
-      }
-      if (got === 0) throw new BenchError('the server closed a connection during the run');
-      received[fd] += got;
+      received[fd] += receive(fd);
       if (received[fd]! < MESSAGE_SIZE) return;
       now = performance.now();
       if (now >= measureFrom) {
@@ -188,7 +198,7 @@ function pingPong(fds: number[], warmupMs: number, ms: number): { requests: numb
       }
       received[fd] = 0;
       sentAt[fd] = now;
-      if ((libc.send(fd, message, MESSAGE_SIZE, P.MSG_NOSIGNAL) as number) !== MESSAGE_SIZE) fail('send');
+      sendWhole(fd, message);
     });
     now = performance.now();
   }
@@ -264,20 +274,15 @@ function httpLoad(port: number, conns: number, warmupMs: number, ms: number): { 
     for (const fd of fds) {
       control(epoll.EPOLL_CTL_ADD, fd, epoll.EPOLLIN);
       bodyLeft[fd] = -1;
-      if ((libc.send(fd, HTTP_REQUEST, HTTP_REQUEST.length, P.MSG_NOSIGNAL) as number) !== HTTP_REQUEST.length) fail('send');
+      sendWhole(fd, HTTP_REQUEST);
     }
     let now = performance.now();
     while (now < end) {
       waitEvents(50, (fd) => {
-        const got = libc.recv(fd, receiveBuffer, receiveBuffer.length, 0) as number;
-        if (got === -1) {
-          if (lastErrno() === errno.EAGAIN) return;
-          fail('recv');
-        }
-        if (got === 0) throw new BenchError('the server closed a keep-alive connection during the run');
-        if (!responseDone(fd, receiveBuffer.subarray(0, got))) return;
+        const got = receive(fd);
+        if (got === 0 || !responseDone(fd, receiveBuffer.subarray(0, got))) return;
         if (performance.now() >= measureFrom) requests++;
-        if ((libc.send(fd, HTTP_REQUEST, HTTP_REQUEST.length, P.MSG_NOSIGNAL) as number) !== HTTP_REQUEST.length) fail('send');
+        sendWhole(fd, HTTP_REQUEST);
       });
       now = performance.now();
     }
