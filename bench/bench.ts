@@ -51,7 +51,7 @@ const plan = quick
   : { rounds: roundsArg ?? 5, conns: [1, 50, 500], warmupMs: 100, measureMs: 300, levels: [10, 100, 300, 900, 1000, 3000, 10_000], rttRounds: 5, rttMs: 150, rampMs: 40_000 };
 /** Sections 4 and 5, the servers of 08 and 09: fewer, longer rounds (wrk measures whole seconds). */
 const webPlan = { conns: 50, rounds: quick ? 1 : 3, seconds: quick ? 1 : 2, serverCore: 0, clientCore: 1 };
-const cpuPlan = { rounds: quick ? 1 : 3, ms: quick ? 300 : 2000, largeN: 30 };
+const cpuPlan = { rounds: quick ? 1 : 3, ms: quick ? 300 : 1000, largeN: 30 };
 
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
