@@ -22,6 +22,7 @@ import { canPin, fileLimits, killAll, LoadGenerator, Server } from './processes.
 import { measureCpuBound, type CpuBoundCase } from './cpu-bound.ts';
 import { measureFfi } from './ffi.ts';
 import { profileServer } from './profile.ts';
+import { median, round2 } from './stats.ts';
 import { barChart, formatNumber, logBars, logLogChart } from './svg.ts';
 import { hasWrk, measureWeb, WRK_NOTE, type WebFigures } from './web.ts';
 
@@ -126,14 +127,6 @@ function throughputServers(): Spec[] {
 
 // ---------------------------------------------------------------------------------------------
 // Figures
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
 
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';

@@ -9,6 +9,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { Server } from './processes.ts';
+import { median } from './stats.ts';
 
 export interface CpuBoundPlan {
   rounds: number;
@@ -96,8 +97,6 @@ function startFibServer(workers: number): Promise<Server> {
   const command = [process.execPath, '--import', 'tsx', 'solutions/09-cpu-bound/server.ts', '--workers', String(workers), '--port', '0'];
   return Server.start(`09-cpu-bound --workers ${workers}`, command, null);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function measureCpuBound(plan: CpuBoundPlan): Promise<CpuBoundCase[]> {
   const cases = [

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { index } from '../solutions/00-web-app/views.ts';
 import { canPin, LoadGenerator, Server } from './processes.ts';
+import { median, round2 } from './stats.ts';
 
 export interface WebFigures {
   client: string;
@@ -67,8 +68,6 @@ async function requestsPerSecond(port: number, plan: WebPlan, loadgen: LoadGener
   return answer.rps;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 export async function measureWeb(plan: WebPlan, loadgen: LoadGenerator): Promise<WebFigures> {
   const ours = await Server.start('08-async-web', [process.execPath, '--import', 'tsx', 'solutions/08-async-web/server.ts', '--quiet', '--port', '0'], plan.serverCore);
   const node = await Server.start("Node's http", nodeHttpServer(), plan.serverCore).catch((error: unknown) => {
@@ -92,8 +91,8 @@ export async function measureWeb(plan: WebPlan, loadgen: LoadGenerator): Promise
     rounds: rounds.map((r) => ({ ours: Math.round(r.ours), node: Math.round(r.node) })),
     ours: Math.round(median(rounds.map((r) => r.ours))),
     node: Math.round(median(rounds.map((r) => r.node))),
-    ratio: Math.round(median(ratios) * 100) / 100,
-    ratioMin: Math.round(Math.min(...ratios) * 100) / 100,
-    ratioMax: Math.round(Math.max(...ratios) * 100) / 100,
+    ratio: round2(median(ratios)),
+    ratioMin: round2(Math.min(...ratios)),
+    ratioMax: round2(Math.max(...ratios)),
   };
 }
