@@ -14,7 +14,7 @@ import type { Vitest } from 'vitest/node';
 import { compareExercise } from './compare.ts';
 import { readReadme, whereToEdit, type Exercise } from './exercises.ts';
 import { resetExercise, resetQuestion } from './reset.ts';
-import { exerciseStates, hashExercise, learnerVitest, nextExercise, remember, runOn, type Outcome } from './states.ts';
+import { cachedStates, hashExercise, learnerVitest, nextExercise, remember, runOn, type Outcome } from './states.ts';
 import { listExercises, paint, progressBar } from './terminal.ts';
 
 export interface SessionOptions {
@@ -51,8 +51,9 @@ export class Session {
   /** Runs until the learner quits or solves the last exercise. */
   async run(): Promise<void> {
     const { root, exercises } = this.options;
-    console.log('Checking your exercises in order, up to the first one not solved (results are cached in .kata/)…');
-    this.states = await exerciseStates(root, exercises, undefined, { inOrder: true });
+    // No check up front: the cache says which exercises are solved, and showNext checks the rest in
+    // order as it comes to them (each one's first run is its check), so no test runs twice.
+    this.states = cachedStates(root, exercises);
     this.vitest = await learnerVitest(root, 'default');
     this.watcher = watch(`${root}/exercises`, { ignoreInitial: true, usePolling: this.options.poll, interval: 250 });
     this.watcher.on('all', (_event, path) => this.fileChanged(path));

@@ -89,9 +89,7 @@ export async function exerciseStates(
   runTests: TestRunner = runWithVitest,
   options: { inOrder?: boolean } = {},
 ): Promise<Map<string, Outcome>> {
-  const cache = readCache(root);
-  const hashes = new Map(exercises.map((e) => [e.name, hashExercise(root, e)]));
-  const cached = (e: Exercise) => (cache[e.name]?.hash === hashes.get(e.name) ? cache[e.name] : undefined);
+  const { hashes, cached } = cacheOf(root, exercises);
   const fresh = new Map<string, Outcome>();
   if (options.inOrder) {
     for (const exercise of exercises) {
@@ -108,6 +106,20 @@ export async function exerciseStates(
   }
   if (fresh.size) remember(root, fresh, hashes);
   return new Map(exercises.map((e) => [e.name, fresh.get(e.name) ?? cached(e) ?? UNCHECKED]));
+}
+
+/** What the cache knows, without running anything: unchanged exercises' outcomes, the others unchecked. */
+export function cachedStates(root: string, exercises: Exercise[]): Map<string, Outcome> {
+  const { cached } = cacheOf(root, exercises);
+  return new Map(exercises.map((e) => [e.name, cached(e) ?? UNCHECKED]));
+}
+
+/** The exercises' hashes now, and the cached outcome of each one whose files have not changed since. */
+function cacheOf(root: string, exercises: Exercise[]) {
+  const cache = readCache(root);
+  const hashes = new Map(exercises.map((e) => [e.name, hashExercise(root, e)]));
+  const cached = (e: Exercise): Outcome | undefined => (cache[e.name]?.hash === hashes.get(e.name) ? cache[e.name] : undefined);
+  return { hashes, cached };
 }
 
 /** The first exercise in curriculum order that is not solved; undefined when all are. */
