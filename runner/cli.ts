@@ -25,7 +25,7 @@ export async function exerciseFromArgs(root: string): Promise<Exercise> {
   const exercises = findExercises(root);
   const [wanted] = positional();
   if (wanted !== undefined) return pickExercise(exercises, wanted);
-  const next = nextExercise(exercises, await exerciseStates(root, exercises, undefined, { inOrder: true }));
+  const next = nextExercise(exercises, await exerciseStates(root, exercises));
   if (!next) throw new Error('Every exercise is solved: name one, e.g. `npm run compare -- 01`.');
   return next;
 }

@@ -18,7 +18,7 @@ import { listExercises, nextStep, paint, progressBar } from './terminal.ts';
 export async function printList(root: string): Promise<void> {
   const exercises = findExercises(root);
   console.log('Checking your exercises in order, up to the first one not solved (results are cached in .kata/)…');
-  const states = await exerciseStates(root, exercises, undefined, { inOrder: true });
+  const states = await exerciseStates(root, exercises);
   const next = nextExercise(exercises, states);
   const solved = exercises.filter((e) => states.get(e.name)?.solved).length;
   console.log(`${paint('bold', 'async-ground-up')}  ${progressBar(solved, exercises.length)}\n`);

@@ -15,7 +15,7 @@ export interface Outcome {
   solved: boolean;
   passed: number;
   failed: number;
-  /** Not run since its files last changed: an earlier exercise is not solved yet (see `inOrder`). */
+  /** Not run since its files last changed: an earlier exercise is not solved yet (see `exerciseStates`). */
   unchecked?: true;
 }
 
@@ -76,33 +76,21 @@ export function hashExercise(root: string, exercise: Exercise): string {
 }
 
 /**
- * The outcome of every exercise: from the cache where the exercise's files are unchanged, else by
- * running its tests (all the stale ones in one vitest run).
- *
- * `inOrder` checks the way rustlings does: in curriculum order, one exercise at a time, stopping at
- * the first that is not solved. On a fresh clone that is one exercise's tests, a few seconds, instead of
+ * The outcome of every exercise, checked the way rustlings does: in curriculum order, from the cache
+ * where the exercise's files are unchanged, else by running its tests, and stopping at the first
+ * exercise that is not solved. On a fresh clone that is one exercise's tests, a few seconds, instead of
  * every exercise's; the stale ones after it are left unchecked until the learner gets there.
  */
-export async function exerciseStates(
-  root: string,
-  exercises: Exercise[],
-  runTests: TestRunner = runWithVitest,
-  options: { inOrder?: boolean } = {},
-): Promise<Map<string, Outcome>> {
+export async function exerciseStates(root: string, exercises: Exercise[], runTests: TestRunner = runWithVitest): Promise<Map<string, Outcome>> {
   const { hashes, cached } = cacheOf(root, exercises);
   const fresh = new Map<string, Outcome>();
-  if (options.inOrder) {
-    for (const exercise of exercises) {
-      let outcome: Outcome | undefined = cached(exercise);
-      if (!outcome) {
-        outcome = (await runTests(root, [exercise])).get(exercise.name)!;
-        fresh.set(exercise.name, outcome);
-      }
-      if (!outcome.solved) break;
+  for (const exercise of exercises) {
+    let outcome: Outcome | undefined = cached(exercise);
+    if (!outcome) {
+      outcome = (await runTests(root, [exercise])).get(exercise.name)!;
+      fresh.set(exercise.name, outcome);
     }
-  } else {
-    const stale = exercises.filter((e) => !cached(e));
-    if (stale.length) for (const [name, outcome] of await runTests(root, stale)) fresh.set(name, outcome);
+    if (!outcome.solved) break;
   }
   if (fresh.size) remember(root, fresh, hashes);
   return new Map(exercises.map((e) => [e.name, fresh.get(e.name) ?? cached(e) ?? UNCHECKED]));
