@@ -1,6 +1,7 @@
 /**
  * The exercises of the pack, as the runner sees them: the folders `exercises/NN-topic/` in curriculum
- * order (by their number), each with its README (title, task, hints) and the files the learner edits.
+ * order (by their number), each with its README (title, task), its hints (`hints.md`, kept out of the
+ * README so that reading the task never shows them) and the files the learner edits.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -23,12 +24,11 @@ export interface Readme {
   title: string;
   /** The body of the `## Your task` section. */
   task: string;
-  /** The `<details>` blocks, in the order the README gives them: revealed one at a time. */
-  hints: Hint[];
 }
 
+/** One rung of an exercise's ladder of hints: a `## heading` of its `hints.md` and what follows it. */
 export interface Hint {
-  summary: string;
+  title: string;
   body: string;
 }
 
@@ -83,8 +83,28 @@ export function readReadme(exercise: Exercise): Readme {
   return {
     title: /^# (.+)$/m.exec(text)?.[1]?.trim() ?? exercise.name,
     task: section(text, 'Your task'),
-    hints: hints(text),
   };
+}
+
+/** The exercise's hints, from a nudge to near-code, read afresh from its `hints.md` (none: no file). */
+export function readHints(exercise: Exercise): Hint[] {
+  const path = join(exercise.dir, 'hints.md');
+  return existsSync(path) ? hintsOf(readFileSync(path, 'utf8')) : [];
+}
+
+/** Each `## heading` of a hints file starts a hint; what comes before the first one is the file's title. */
+export function hintsOf(markdown: string): Hint[] {
+  // A `## ` inside a fenced code block is code, not a heading.
+  const lines = markdown.split('\n');
+  const hints: Hint[] = [];
+  let fenced = false;
+  for (const line of lines) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    const heading = !fenced && /^## (.+)$/.exec(line);
+    if (heading) hints.push({ title: heading[1]!.trim(), body: '' });
+    else if (hints.length) hints[hints.length - 1]!.body += `${line}\n`;
+  }
+  return hints.map(({ title, body }) => ({ title, body: body.trim() }));
 }
 
 /** The body of the `## heading` section, up to the next `## `. */
@@ -94,16 +114,6 @@ function section(markdown: string, heading: string): string {
   const body = markdown.slice(markdown.indexOf('\n', start) + 1);
   const end = body.search(/^## /m);
   return (end === -1 ? body : body.slice(0, end)).trim();
-}
-
-function hints(markdown: string): Hint[] {
-  const blocks = markdown.matchAll(/<details>\s*<summary>([\s\S]*?)<\/summary>([\s\S]*?)<\/details>/g);
-  return [...blocks].map(([, summary, body]) => ({ summary: plainText(summary!), body: body!.trim() }));
-}
-
-/** `What does <code>recv</code> return?` → ``What does `recv` return?`` */
-function plainText(html: string): string {
-  return html.replace(/<\/?code>/g, '`').replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /**

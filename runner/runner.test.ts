@@ -10,7 +10,7 @@ import { resetExercise } from './reset.ts';
 import { Session } from './session.ts';
 import { exerciseStates, nextExercise, type Outcome, type TestRunner } from './states.ts';
 import { listExercises } from './terminal.ts';
-import { ANSWER_TEST, childEnv, commitAll, makePack, README, SKELETON, SOLVED, writeFiles } from './testing.ts';
+import { ANSWER_TEST, childEnv, commitAll, HINTS, makePack, README, SKELETON, SOLVED, writeFiles } from './testing.ts';
 
 const run = promisify(execFile);
 
@@ -20,6 +20,7 @@ function threeExercises(): string {
     'exercises/01-first/value.ts': SOLVED,
     'exercises/01-first/value.test.ts': ANSWER_TEST,
     'exercises/02-second/README.md': README,
+    'exercises/02-second/hints.md': HINTS,
     'exercises/02-second/value.ts': SKELETON,
     'exercises/02-second/value.test.ts': ANSWER_TEST,
     'solutions/02-second/value.ts': SOLVED,
@@ -79,16 +80,26 @@ describe('runner: the exercises and their states', () => {
     }
   });
 
-  test('hints are revealed one at a time, in the order of the README', () => {
+  test('hints come from hints.md, one at a time, in order, and the runner and `npm run hint` share which were shown', async () => {
     const root = threeExercises();
     const exercise = pickExercise(findExercises(root), '02');
     expect(readReadme(exercise).task).toBe('Set `answer` to 42.');
+    const hint = async (...args: string[]) =>
+      plain((await run(process.execPath, ['--import', 'tsx', join(ROOT, 'runner/hints.ts'), ...args], { cwd: ROOT, env: childEnv({ KATA_ROOT: root }) })).stdout);
+    const first = await hint('02');
+    expect(first).toContain('hint 1 of 3 · 02-second: Where is `answer`?\n\nIn value.ts.');
+    expect(first, 'the first hint alone').not.toContain('Forty-two');
+    expect(first).toContain('(2 more: `npm run hint -- 02` again when this one was not enough)');
     const session = new Session({ root, exercises: [exercise], poll: false });
-    const shown = [1, 2, 3, 4].map(() => plain(session.revealHint(exercise)));
-    expect(shown[0]).toBe('Hint 1/3: Where is `answer`?\nIn value.ts.');
-    expect(shown[1]).toBe('Hint 2/3: Which number?\nForty-two.');
-    expect(shown[2]).toBe('Hint 3/3: The whole shape\n`export const answer = 42`');
-    expect(shown[3]).toMatch(/^No more hints for 02-second\. Press c to compare/);
+    expect(plain(session.revealHint(exercise)), 'a fenced "## " is code, not a new hint').toBe(
+      'hint 2 of 3 · 02-second: Which number?\n\nForty-two.\n\n```\n## not a heading: this is code\n```',
+    );
+    expect(await hint('second')).toContain('hint 3 of 3 · 02-second: The whole shape\n\n`export const answer = 42`');
+    expect(plain(session.revealHint(exercise))).toMatch(/^Every hint of 02-second is shown \(3 of 3\)\. Press c to compare/);
+    expect(await hint('02')).toContain('Every hint of 02-second is shown (3 of 3). `npm run compare -- 02` shows your file beside the reference solution.');
+    expect(await hint('02', '--shown')).toMatch(/hint 1 of 3[\s\S]*hint 2 of 3[\s\S]*hint 3 of 3/);
+    await hint('02', '--reset');
+    expect(await hint('02')).toContain('hint 1 of 3');
   });
 
   test('compare shows the learner’s lines and the reference’s lines of each file', () => {
@@ -104,7 +115,7 @@ describe('runner: the exercises and their states', () => {
     commitAll(root);
     const exercise = pickExercise(findExercises(root), '02');
     writeFiles(root, { 'exercises/02-second/value.ts': 'my attempt', 'exercises/02-second/scratch.ts': 'mine' });
-    expect(resetExercise(root, exercise)).toEqual(['exercises/02-second/README.md', 'exercises/02-second/value.test.ts', 'exercises/02-second/value.ts']);
+    expect(resetExercise(root, exercise)).toEqual(['exercises/02-second/README.md', 'exercises/02-second/hints.md', 'exercises/02-second/value.test.ts', 'exercises/02-second/value.ts']);
     expect(readFileSync(join(root, 'exercises/02-second/value.ts'), 'utf8')).toBe(SKELETON);
     expect(readFileSync(join(root, 'exercises/02-second/scratch.ts'), 'utf8')).toBe('mine');
   });

@@ -9,7 +9,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { expect, test } from 'vitest';
 import { deferCleanup, until } from '../fixtures/harness/index.ts';
 import { ROOT } from '../fixtures/harness/target.ts';
-import { ANSWER_TEST, childEnv, makePack, README, SKELETON, SOLVED } from './testing.ts';
+import { ANSWER_TEST, childEnv, HINTS, makePack, README, SKELETON, SOLVED } from './testing.ts';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 if (!hasScript) console.warn('runner/session.test.ts: skipped: no `script` command (util-linux) to make a pseudo-terminal');
@@ -57,6 +57,7 @@ test.skipIf(!hasScript)(
   async () => {
     const root = makePack({
       'exercises/01-first/README.md': README.replace('02 · second — the second exercise', '01 · first — the first exercise'),
+      'exercises/01-first/hints.md': HINTS,
       'exercises/01-first/value.ts': SKELETON,
       'exercises/01-first/value.test.ts': ANSWER_TEST,
       'solutions/01-first/value.ts': SOLVED,
@@ -74,7 +75,7 @@ test.skipIf(!hasScript)(
     at = await runner.shows('✗ 0/1 tests pass', at);
 
     runner.type('h');
-    at = await runner.shows('Hint 1/3: Where is `answer`?', at);
+    at = await runner.shows('hint 1 of 3 · 01-first: Where is `answer`?', at);
     runner.type('l');
     at = await runner.shows('· not yet  01-first  0/1 tests pass  ← next', at);
     at = await runner.shows('· not yet  02-second  not checked yet', at);

@@ -13,6 +13,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Vitest } from 'vitest/node';
 import { compareExercise } from './compare.ts';
 import { readReadme, whereToEdit, type Exercise } from './exercises.ts';
+import { revealNextHint, shownHints } from './hints.ts';
 import { resetExercise, resetQuestion } from './reset.ts';
 import { cachedStates, hashExercise, learnerVitest, nextExercise, remember, runOn, type Outcome } from './states.ts';
 import { listExercises, paint, progressBar } from './terminal.ts';
@@ -33,7 +34,6 @@ export class Session {
   private changedSinceShown = false;
   /** The current exercise had not been checked when it was shown (an earlier one was not solved then). */
   private shownUnchecked = false;
-  private hintsShown = new Map<string, number>();
   /** A line for the top of the next screen: what just happened (an exercise solved). */
   private news = '';
   private running = false;
@@ -88,7 +88,6 @@ export class Session {
     const { root, exercises } = this.options;
     const readme = readReadme(exercise);
     const solved = exercises.filter((e) => this.states.get(e.name)?.solved).length;
-    const shown = this.hintsShown.get(exercise.name) ?? 0;
     return [
       `${paint('bold', 'async-ground-up')}  ${progressBar(solved, exercises.length)}`,
       ...(this.news ? [this.news] : []),
@@ -97,7 +96,7 @@ export class Session {
       `Edit ${exercise.files.map((file) => paint('cyan', whereToEdit(root, file))).join(', ')}   ·   read exercises/${exercise.name}/README.md`,
       '',
       readme.task,
-      ...readme.hints.slice(0, shown).map((hint, i) => formatHint(i, readme.hints.length, hint.summary, hint.body)),
+      ...shownHints(root, exercise).flatMap((hint) => ['', hint]),
       '',
     ].join('\n');
   }
@@ -180,17 +179,9 @@ export class Session {
     }
   }
 
-  /** The next hint of the exercise's README, one more each time; the revealed ones stay on screen. */
+  /** The next hint of the exercise (its hints.md), one more each time; the revealed ones stay on screen. */
   revealHint(exercise: Exercise): string {
-    const { hints } = readReadme(exercise);
-    const shown = this.hintsShown.get(exercise.name) ?? 0;
-    if (shown >= hints.length) {
-      return hints.length
-        ? `No more hints for ${exercise.name}. Press c to compare your file with the reference solution.`
-        : `${exercise.name} has no hints. Press c to compare your file with the reference solution.`;
-    }
-    this.hintsShown.set(exercise.name, shown + 1);
-    return formatHint(shown, hints.length, hints[shown]!.summary, hints[shown]!.body);
+    return revealNextHint(this.options.root, exercise, 'Press c to compare your file with the reference solution.');
   }
 
   private async reset(exercise: Exercise): Promise<void> {
@@ -221,9 +212,4 @@ export class Session {
     await this.vitest.close();
     this.finished();
   }
-}
-
-export function formatHint(index: number, count: number, summary: string, body: string): string {
-  // READMEs number their hints themselves ("1. What does recv return…"): the runner says "Hint 1/4".
-  return `${paint('yellow', `Hint ${index + 1}/${count}: ${summary.replace(/^\d+\.\s*/, '')}`)}\n${body}`;
 }

@@ -28,8 +28,13 @@ interface CacheEntry extends Outcome {
   hash: string;
 }
 
+/** A file of the learner's own state, in `.kata/` (or `KATA_CACHE_DIR`, for the runner's own tests). */
+export function kataFile(root: string, name: string): string {
+  return join(process.env.KATA_CACHE_DIR ?? join(root, '.kata'), name);
+}
+
 function cacheFile(root: string): string {
-  return join(process.env.KATA_CACHE_DIR ?? join(root, '.kata'), 'states.json');
+  return kataFile(root, 'states.json');
 }
 
 function readCache(root: string): Record<string, CacheEntry> {

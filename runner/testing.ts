@@ -30,22 +30,28 @@ export const README = `# 02 · second — the second exercise
 
 Set \`answer\` to 42.
 
-## Hints
+## Stuck?
 
-<details><summary>1. Where is <code>answer</code>?</summary>
+\`npm run hint -- 02\` prints the next hint.
+`;
+
+export const HINTS = `# Hints · 02 second
+
+## Where is \`answer\`?
 
 In value.ts.
-</details>
 
-<details><summary>2. Which number?</summary>
+## Which number?
 
 Forty-two.
-</details>
 
-<details><summary>3. The whole shape</summary>
+\`\`\`
+## not a heading: this is code
+\`\`\`
+
+## The whole shape
 
 \`export const answer = 42\`
-</details>
 `;
 
 /**
