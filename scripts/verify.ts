@@ -8,22 +8,39 @@
  *      skeleton proves nothing)
  *   5. every known-wrong solution fails each test it names
  *   6. `npm run bench -- --quick` runs (a smoke run: it proves the bench works, and checks no figure)
+ *   7. the skeleton rules (scripts/skeleton-rules.ts): no solution code in a skeleton's comments, the
+ *      TODO budget, hints in hints.md (at least 3) and none in the README
  *
  * It ends with one line, `N passed, N failed`, counting every check, and exits non-zero on any failure.
- * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers).
+ * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers);
+ * `--only NN` (repeatable) checks those exercises alone: their tests on every tree, their known-wrong
+ * solutions and their skeleton rules, without the fixtures' tests and the bench (for authors).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { wrongSolutions } from '../fixtures/wrong/index.ts';
+import { checkPack, MIN_HINTS, TODO_LINE_BUDGET } from './skeleton-rules.ts';
 
 const worktree = process.argv.includes('--worktree');
+const only = onlyExercises(process.argv.slice(2));
 let passed = 0;
 let failed = 0;
 const problems: string[] = [];
+
+/** The exercise folders named by `--only NN` (none: every exercise). */
+function onlyExercises(argv: string[]): string[] {
+  const numbers = argv.flatMap((arg, i) => (argv[i - 1] === '--only' ? [arg.padStart(2, '0')] : []));
+  const folders = readdirSync(join(ROOT, 'exercises'));
+  return numbers.map((n) => {
+    const folder = folders.find((f) => f.startsWith(`${n}-`));
+    if (!folder) throw new Error(`--only ${n}: there is no exercises/${n}-… folder`);
+    return folder;
+  });
+}
 
 function tally(ok: boolean, problem: string): void {
   if (ok) passed++;
@@ -84,13 +101,15 @@ function moduleErrors(modules: TestModule[], project: string): void {
 
 async function runSuites(): Promise<void> {
   process.env.KATA_VERIFY = '1';
-  const wrong = wrongSolutions();
-  const projects = ['fixtures', 'solutions', 'skeletons', ...wrong.map((w) => w.target)];
-  heading(`tests: ${projects.length} projects (fixtures, solutions, skeletons, ${wrong.length} known-wrong solutions)`);
+  const wrong = wrongSolutions().filter((w) => !only.length || only.includes(w.exercise));
+  const trees = only.length ? ['solutions', 'skeletons'] : ['fixtures', 'solutions', 'skeletons'];
+  const projects = [...trees, ...wrong.map((w) => w.target)];
+  heading(`tests: ${projects.length} projects (${trees.join(', ')}, ${wrong.length} known-wrong solutions)${only.length ? ` of ${only.join(', ')}` : ''}`);
   const started = Date.now();
   // vitest.config.ts runs several files at once; VERIFY_WORKERS overrides how many.
   const workers = Number(process.env.VERIFY_WORKERS) || undefined;
-  const vitest = await startVitest('test', [], { watch: false, project: projects, reporters: [{}], ...(workers && { maxWorkers: workers }) });
+  const filters = only.map((folder) => `exercises/${folder}/`);
+  const vitest = await startVitest('test', filters, { watch: false, project: projects, reporters: [{}], ...(workers && { maxWorkers: workers }) });
   const modules = vitest.state.getTestModules();
   await vitest.close();
   console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s, ${vitest.config.maxWorkers} files at a time; the slowest:`);
@@ -103,7 +122,7 @@ async function runSuites(): Promise<void> {
   const report = (label: string, before: [number, number]) =>
     console.log(`   ${label}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
 
-  for (const project of ['fixtures', 'solutions']) {
+  for (const project of trees.filter((t) => t !== 'skeletons')) {
     const before: [number, number] = [passed, failed];
     moduleErrors(modules, project);
     for (const test of testsOf(modules, project)) {
@@ -135,6 +154,17 @@ async function runSuites(): Promise<void> {
   report('known-wrong solutions fail the tests they name', beforeWrong);
 }
 
+/** A skeleton states the contract; the steps are hints, out of sight until asked for. */
+function skeletonRules(): void {
+  heading(`skeleton rules (no solution code in comments, at most ${TODO_LINE_BUDGET} TODO lines, ${MIN_HINTS}+ hints in hints.md)`);
+  const { reports, budget } = checkPack(ROOT, only);
+  for (const { exercise, todoLines, hints, problems } of reports) {
+    console.log(`   ${exercise.name.padEnd(18)} ${String(todoLines).padStart(3)} TODO lines, ${hints} hints${problems.length ? `, ${problems.length} problem(s)` : ''}`);
+    tally(!problems.length, problems.join('\n   '));
+  }
+  if (!only.length) tally(!budget, budget ?? '');
+}
+
 /** Benchmarks are not tests: this only proves the bench still runs, whatever its figures. */
 function benchSmoke(): void {
   heading('bench smoke run (npm run bench -- --quick)');
@@ -147,9 +177,10 @@ function benchSmoke(): void {
 
 const started = Date.now();
 typecheck();
+skeletonRules();
 snapshotSkeletons();
 await runSuites();
-benchSmoke();
+if (!only.length) benchSmoke();
 if (problems.length) {
   heading('problems');
   for (const problem of problems) console.log(` ✗ ${problem}`);
