@@ -8,7 +8,6 @@ import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { isTestFile, mapToTarget, type Target } from './fixtures/harness/target.ts';
-import { applyEdits, wrongSolutions } from './fixtures/wrong/index.ts';
 
 /** Resolves a test file's relative imports of exercise code to the target's file. */
 function targetResolver(target: Target): Plugin {
@@ -42,6 +41,11 @@ const projects: TestProjectInlineConfiguration[] = [
 ];
 
 if (process.env.KATA_VERIFY) {
+  // Only verify needs the known-wrong solutions, so a learner's copy without fixtures/wrong/ still runs
+  // its tests. A computed address keeps the config's bundler from resolving the import up front;
+  // verify runs under tsx, which loads the .ts file.
+  const wrongModule = new URL('./fixtures/wrong/index.ts', import.meta.url).href;
+  const { applyEdits, wrongSolutions } = (await import(wrongModule)) as typeof import('./fixtures/wrong/index.ts');
   projects.push(treeProject('skeletons', 'skeletons'));
   for (const wrong of wrongSolutions()) {
     applyEdits(wrong);

@@ -29,6 +29,8 @@ const worktree = process.argv.includes('--worktree');
 const only = onlyExercises(process.argv.slice(2));
 let passed = 0;
 let failed = 0;
+/** Checks that need an optional system tool this machine lacks: counted and said, never hidden. */
+const skipped: string[] = [];
 const problems: string[] = [];
 
 /** The exercise folders named by `--only NN` (none: every exercise). */
@@ -126,7 +128,12 @@ async function runSuites(): Promise<void> {
     const before: [number, number] = [passed, failed];
     moduleErrors(modules, project);
     for (const test of testsOf(modules, project)) {
-      const state = test.result().state;
+      const result = test.result();
+      const state = result.state;
+      if (result.state === 'skipped' && result.note?.startsWith('optional tool missing:')) {
+        skipped.push(`${where(test)}: ${result.note}`);
+        continue;
+      }
       tally(state === 'passed', `[${project}] ${where(test)} ${state === 'skipped' ? 'was skipped' : 'failed'}${firstError(test)}`);
     }
     report(project === 'fixtures' ? 'fixtures and runner tests pass' : 'exercise tests pass on the solutions', before);
@@ -185,7 +192,11 @@ if (problems.length) {
   heading('problems');
   for (const problem of problems) console.log(` ✗ ${problem}`);
 }
+if (skipped.length) {
+  heading('skipped: an optional tool is missing');
+  for (const skip of skipped) console.log(` - ${skip}`);
+}
 console.log(`\nverify took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed${skipped.length ? `, ${skipped.length} skipped` : ''}`);
 for (const scratch of ['.skeletons', '.wrong']) rmSync(join(ROOT, scratch), { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
