@@ -56,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** A server program of the DESIGN.md contract, running. */
+/** A server program (README.md, "Every server is a program"), running. */
 export class Server {
   /**
    * The last chunks of what the server printed, for error messages. Bounded: a server that logs every
