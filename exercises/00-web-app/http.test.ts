@@ -36,6 +36,10 @@ describe('00-web-app: the parts of a web framework', () => {
       query: 'page=2&tag=async',
     });
     expect(parseRequest('GET /? HTTP/1.1\r\nHost: localhost'), 'an empty query string').toMatchObject({ path: '/', query: '' });
+    expect(parseRequest('GET /blog?q=why?&page=2 HTTP/1.1\r\nHost: localhost'), 'the path stops at the FIRST "?"; a later "?" belongs to the query').toMatchObject({
+      path: '/blog',
+      query: 'q=why?&page=2',
+    });
   });
 
   test('parseRequest reads the headers: names in lower case, values without the spaces around them', () => {
@@ -47,6 +51,14 @@ describe('00-web-app: the parts of a web framework', () => {
         ['accept', '*/*'],
       ]),
     );
+  });
+
+  test('parseRequest joins the values of a repeated header with ", "', () => {
+    const parsed = parseRequest('GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\naccept: */*');
+    expect(
+      parsed.headers.get('accept'),
+      'a header sent twice (names compare case-insensitively) is one header whose values are joined with ", " (RFC 9110 §5.3): keep both, the first first',
+    ).toBe('text/html, */*');
   });
 
   test('parseRequest rejects a request line without the HTTP version with 400', () => {
@@ -148,6 +160,14 @@ describe('00-web-app: the parts of a web framework', () => {
     }
     const unknown = parseResponse(generateResponse(request('DELETE', '/nowhere')));
     expect(unknown.status, 'an unknown path is a 404, whatever the method').toBe(404);
+  });
+
+  test('generateResponse takes methods as case-sensitive: get /blog is a 405', () => {
+    const response = parseResponse(generateResponse(request('get', '/blog')));
+    expect(
+      response.statusLine,
+      'HTTP methods are case-sensitive (RFC 9110 §9.1): "get" is not "GET", it is a method no view here answers',
+    ).toBe('HTTP/1.1 405 Method Not Allowed');
   });
 
   test('generateResponse answers HEAD with the headers of GET and no body', () => {

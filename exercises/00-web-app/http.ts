@@ -60,58 +60,59 @@ const TARGET = /^\/[\x21-\x7e]*$/;
 const VERSION = /^HTTP\/1\.\d$/;
 
 /**
- * Parses a request head: the request line and the header lines, separated by CRLF, without the blank
- * line that ends the head. Throws `HttpError` 400 for anything that is not an HTTP/1.x request.
+ * Parses a request head (the request line, then the header lines, separated by CRLF, without the blank
+ * line that ends the head) into a `Request`. What it accepts:
+ * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target that
+ *   starts with `/` (TARGET), an HTTP/1.x version (VERSION); the query string, after the target's first
+ *   `?`, is split off the path;
+ * - header lines `Name: value` (HEADER_LINE, the name a TOKEN): names lower-cased, values without the
+ *   spaces around them, a repeated header's values joined with `, `.
+ * Anything else is not an HTTP/1.x request: it throws `HttpError` 400. So does an HTTP/1.1 request
+ * without a `Host` header (HTTP/1.0 had none yet: that one is fine).
  */
 export function parseRequest(head: string): Request {
-  // TODO: split the head into lines at '\r\n'. The first is the request line: exactly three parts
-  // separated by single spaces, METHOD TARGET VERSION. The method must match TOKEN, the target TARGET
-  // (it starts with "/"), the version VERSION (HTTP/1.0, HTTP/1.1); otherwise throw new HttpError(400, why).
-  // Every other line is a header, "Name: value" (HEADER_LINE; its name must match TOKEN too): store it
-  // in a Map under the lower-cased name. An HTTP/1.1 request without a Host header is a 400 as well.
-  // Last, split the target at the first '?' into path and query.
-  void [TOKEN, HEADER_LINE, TARGET, VERSION];
-  throw new Error('TODO(00-web-app): parseRequest() should split the head into the request line and headers, and return { method, path, query, version, headers }');
+  // TODO: check the request line, then each header line; the first doubt is a 400.
+  throw new Error('TODO(00-web-app): parseRequest() must turn the head into { method, path, query, version, headers }, or throw HttpError 400');
 }
 
 /**
- * The status line and headers of a response whose body is `contentLength` bytes long, each line ended
- * by CRLF, and the blank line that ends the head. `extra` adds headers (`Allow`) or replaces ours
- * (`Connection`).
+ * The head of a response whose body is `contentLength` bytes long: the status line
+ * (`HTTP/1.1 404 Not Found`, the reason from REASONS), then `Content-Type: text/html; charset=utf-8`,
+ * `Content-Length` and `Connection: close`, then the `extra` headers: one with the name of ours replaces
+ * it (`Connection`), any other is added (`Allow`); no header appears twice. Every line ends with CRLF,
+ * and a blank line ends the head.
  */
 export function generateHeaders(status: Status, contentLength: number, extra: Record<string, string> = {}): string {
-  // TODO: the status line `HTTP/1.1 ${status} ${REASONS[status]}`, then the headers Content-Type
-  // (text/html; charset=utf-8), Content-Length and Connection (close), with `extra` merged over them;
-  // one "Name: value" per line, every line ended by '\r\n', and one more '\r\n' for the blank line.
-  throw new Error('TODO(00-web-app): generateHeaders() should write the status line and the headers, each line ended by CRLF, then a blank line');
-}
-
-/** The page for `status`: the view's page for 200, a short error page otherwise. */
-export function generateContent(status: Status, path: string): string {
-  // TODO: for 200, call the view that URLS holds for `path`. For any other status, return an error page:
-  // page(title, `<h1>${title}</h1>`) with the title `${status} ${REASONS[status]}`, e.g. "404 Not Found".
-  void page;
-  throw new Error("TODO(00-web-app): generateContent() should return the view's page for 200, an error page otherwise");
+  // TODO: gather the headers by name first, so that an extra one can replace a default.
+  throw new Error('TODO(00-web-app): generateHeaders() must write the status line and the headers, each line ended by CRLF, then a blank line');
 }
 
 /**
- * The response to `request`, as the bytes to send: the route table decides the status (404 for a path
- * it does not hold, 405 for a method the views do not answer), the view or an error page gives the
- * body, and the headers go in front. A HEAD request gets the same headers and no body.
+ * The page for `status`: for 200, the page the view URLS holds for `path` returns; for any other status,
+ * a short error page whose title and heading name the status, e.g. `404 Not Found`.
  */
-export function generateResponse(request: Request, connection: Connection = 'close'): Buffer {
-  // TODO: choose the status: 404 if URLS has no view for request.path; 405 if it has one but
-  // ALLOWED_METHODS does not include request.method; 200 otherwise. Make the page with generateContent
-  // and encode it (Buffer.from(page)): Content-Length is its length in BYTES. Make the head with
-  // generateHeaders, passing { Connection: connection }, and for a 405 an Allow header too
-  // (ALLOWED_METHODS.join(', ')). Return head and body as one Buffer; for HEAD, the head alone.
-  void [URLS, ALLOWED_METHODS, connection];
-  throw new Error('TODO(00-web-app): generateResponse() should route the request (200, 404 or 405) and return the head and the page as bytes');
+export function generateContent(status: Status, path: string): string {
+  // TODO: views.ts already knows how to make a page around a heading.
+  throw new Error("TODO(00-web-app): generateContent() must return the view's page for 200, an error page otherwise");
 }
 
-/** The response to a request that could not be read or parsed: its error page, and the connection closes. */
+/**
+ * The response to `request`, as the bytes to send. The route table decides the status: 404 for a path
+ * URLS does not hold, whatever the method; 405 for a method outside ALLOWED_METHODS (methods are
+ * case-sensitive: `get` is not `GET`) on a path it holds, with an `Allow` header that lists
+ * ALLOWED_METHODS; 200 otherwise. The body is the page generateContent gives, in UTF-8, and
+ * `Content-Length` is its length in bytes; the `Connection` header says `connection`. A HEAD request
+ * gets exactly the head a GET would get, and no body.
+ */
+export function generateResponse(request: Request, connection: Connection = 'close'): Buffer {
+  // TODO: decide the status first; measure the page only once it is bytes.
+  throw new Error('TODO(00-web-app): generateResponse() must route the request (200, 404 or 405) and return the head and the page as bytes');
+}
+
+/**
+ * The response to a request that could not be read or parsed: `error.status` (400, 431) and its error
+ * page, `Content-Length` in bytes, and `Connection: close`.
+ */
 export function errorResponse(error: HttpError): Buffer {
-  // TODO: like generateResponse, for error.status: an error page from generateContent, its head from
-  // generateHeaders (Connection: close, the default), both as one Buffer.
-  throw new Error('TODO(00-web-app): errorResponse() should return the head and an error page for error.status, as bytes');
+  throw new Error('TODO(00-web-app): errorResponse() must return the head and the error page for error.status, as bytes');
 }

@@ -7,17 +7,15 @@ const server = new URL('./server.ts', import.meta.url);
 const hasCurl = spawnSync('curl', ['--version']).status === 0;
 
 /** Sends `request` on a fresh raw connection and returns the response, read until the server closes. */
-async function rawRequest(srv: ServerProcess, request: string | Buffer, name = 'raw'): Promise<RawResponse> {
+async function rawRequest(srv: ServerProcess, request: string | Buffer, name = 'raw', what?: string): Promise<RawResponse> {
   const client = await srv.connect(name);
   client.send(request);
-  return readResponse(srv, client, request);
+  return readResponse(srv, client, request, what);
 }
 
 /** Reads what the server sends until it closes the connection, and parses it as an HTTP response. */
-async function readResponse(srv: ServerProcess, client: Client, sent: string | Buffer): Promise<RawResponse> {
-  const bytes = await client.readToEnd({
-    what: 'Connection: close — after the response, close the connection',
-  });
+async function readResponse(srv: ServerProcess, client: Client, sent: string | Buffer, what = 'Connection: close — after the response, close the connection'): Promise<RawResponse> {
+  const bytes = await client.readToEnd({ what });
   try {
     return parseResponse(bytes);
   } catch (error) {
@@ -129,7 +127,12 @@ describe('00-web-app: the web server on a socket', () => {
   test('a request head over 8 KiB gets 431, and the server goes on serving', async () => {
     const srv = await startServer(server);
     const filler = Array.from({ length: 90 }, (_, i) => `X-Filler-${i}: ${'a'.repeat(90)}\r\n`).join(''); // ~9 KiB
-    const response = await rawRequest(srv, `GET / HTTP/1.1\r\nHost: localhost\r\n${filler}`, 'big');
+    const response = await rawRequest(
+      srv,
+      `GET / HTTP/1.1\r\nHost: localhost\r\n${filler}`,
+      'big',
+      'the client sent 9 KiB of head without its blank line and waits: past MAX_HEAD_BYTES (8 KiB), answer 431 and close, without waiting for more',
+    );
     expect(
       response.statusLine,
       'stop reading once the head passes 8 KiB (MAX_HEAD_BYTES) without its blank line, and answer 431: otherwise one client can make the server buffer without end',
@@ -137,12 +140,12 @@ describe('00-web-app: the web server on a socket', () => {
     await expectStillServing(srv, 'a request head that was too large');
   });
 
-  test('a client that connects and leaves without a word does not crash the server', async () => {
+  test('a client that connects and leaves without a word gets nothing, and the server goes on serving', async () => {
     const srv = await startServer(server);
     const silent = await srv.connect('silent');
     silent.end();
     const bytes = await silent.readToEnd({ what: 'the client left, so the server closes its side too' });
-    expect(bytes.toString(), 'nobody asked anything: send nothing').toBe('');
+    expect(bytes.toString(), 'the client sent no byte at all before it left: nobody asked anything, so send nothing (not a 400)').toBe('');
     await expectStillServing(srv, 'a client that sent nothing (recv returned an empty Buffer at once)');
   });
 

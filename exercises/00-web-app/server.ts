@@ -6,7 +6,8 @@
  * `sendall`; nothing of Node's own networking. It is also a blocking server: while one client takes
  * its time to send a request, nobody else is served. Exercise 01 looks at that problem squarely.
  *
- * Complete `readHead`, `handleClient` and `serveForever` (after http.ts), then:  npm test -- exercises/00
+ * Complete `readHead` and `handleClient` (after http.ts), then:  npm test -- exercises/00
+ * `serveForever` is given: read it, for it is the loop you write yourself in exercise 01.
  * Try it by hand:  npx tsx exercises/00-web-app/server.ts   and  curl -i http://127.0.0.1:5000/blog
  */
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
@@ -20,39 +21,51 @@ export const MAX_HEAD_BYTES = 8 * 1024;
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
 /**
- * Reads from `client` until the end of the request head, and returns the head without the blank line,
- * one character per byte (latin1: any bytes decode, and HTTP heads are ASCII). TCP delivers a stream,
- * not messages: the head may come in one `recv` or in twenty, so keep reading until the blank line.
- * Returns undefined when the client leaves without sending anything; throws `HttpError` 431 when the
- * head grows past MAX_HEAD_BYTES, and 400 when the client leaves halfway through it.
+ * Reads one request head from `client` and returns it without the blank line (`\r\n\r\n`) that ends
+ * it, decoded one character per byte (latin1: no byte can fail to decode, and a head is ASCII anyway).
+ * TCP delivers a stream of bytes, not messages: the head may arrive in one piece or in twenty, split
+ * anywhere, even inside the blank line. When the client leaves (an empty `recv`) before sending a byte,
+ * it returns undefined: nobody asked anything. When it leaves partway through a head, it throws
+ * `HttpError` 400: that request is incomplete. Once more than MAX_HEAD_BYTES have come without the end
+ * of the head, it throws `HttpError` 431 at once, without waiting for more.
  */
 export function readHead(client: Socket): string | undefined {
-  // TODO: keep a Buffer of what arrived so far. Loop: if it holds END_OF_HEAD, return what comes before
-  // it, as received.subarray(0, end).toString('latin1'). If the head is longer than MAX_HEAD_BYTES,
-  // throw new HttpError(431, why). Otherwise read more with client.recv(4096) and append it
-  // (Buffer.concat). An empty Buffer means the client left: return undefined if it sent nothing at
-  // all, else throw new HttpError(400, why), for its request is incomplete.
-  void [END_OF_HEAD, HttpError];
-  throw new Error('TODO(00-web-app): readHead() should read from the client until the blank line that ends the request head');
+  // TODO: keep everything received so far; the end of the head may straddle two reads.
+  throw new Error('TODO(00-web-app): readHead() must read from the client until the blank line that ends the request head');
 }
 
-/** Answers one request on `client`: a page, a 404 or 405, or a 400/431 for a request that makes no sense. */
+/**
+ * Answers the one request `client` sends: the response the route table gives, or, when the head cannot
+ * be read or parsed (an `HttpError`: 400, 431), that error's response. A bad request is the client's
+ * mistake: it gets an answer, and the server goes on. A client that leaves without a word gets nothing.
+ * It leaves `client` open (serveForever closes it), and lets every other error through: a
+ * `ConnectionError` ends this client in serveForever; anything else is a bug, and stops the server.
+ */
 export function handleClient(client: Socket): void {
-  // TODO: readHead(client); if it returns undefined, return (nobody to answer). Otherwise parse it with
-  // parseRequest and make the response with generateResponse. readHead and parseRequest throw
-  // HttpError for a bad request: catch it and answer errorResponse(error) instead. Rethrow anything
-  // else: that is a bug. Send the response with client.sendall.
-  void [parseRequest, generateResponse, errorResponse];
-  throw new Error('TODO(00-web-app): handleClient() should read one request, and send the response to it (or a 400/431)');
+  // TODO: a bad request is an answer, not a crash: catch HttpError, and nothing else.
+  throw new Error('TODO(00-web-app): handleClient() must read one request and send its response (or the 400/431 of an HttpError)');
 }
 
-/** Accepts clients one after another, forever, answering one request on each. */
+/**
+ * GIVEN: you read this one, you do not write it. Accepts clients one after another, forever: answers
+ * one request on each with handleClient, then closes it (`Connection: close`). A client that resets its
+ * connection makes `recv` or `sendall` throw a `ConnectionError`; that ends the client, never the
+ * server. Writing such a loop yourself, and meeting its problem (while one client takes its time, every
+ * other client waits), is exercise 01.
+ */
 export function serveForever(server: Socket): void {
-  // TODO: loop forever: const [client, address] = server.accept(); handleClient(client), and
-  // close the client afterwards (try/finally: Connection: close). A client that resets its connection
-  // makes recv or send throw a ConnectionError: catch that one, so one rude client cannot stop the server.
-  void ConnectionError;
-  throw new Error('TODO(00-web-app): serveForever() should accept clients one after another and answer each');
+  for (;;) {
+    const [client, [host, port]] = server.accept();
+    try {
+      handleClient(client);
+    } catch (error) {
+      // A client that resets the connection ends its own request, not the server.
+      if (!(error instanceof ConnectionError)) throw error;
+      console.log(`${host}:${port} is gone: ${error.message}`);
+    } finally {
+      client.close(); // Connection: close — the end of the body is the end of the connection
+    }
+  }
 }
 
 runServer(import.meta.url, 5000, serveForever);

@@ -30,10 +30,10 @@ Content-Length counts bytes, not characters.</p>
   );
 }
 
+/** The blog page: a page titled `Blog` whose body starts with the heading `<h1>Blog</h1>`; the rest is yours. */
 export function blog(): string {
-  // TODO: return the blog page, made like index() with page(title, body): the title 'Blog', and a
-  // body that starts with <h1>Blog</h1> (a list of posts after it, anything you like).
-  throw new Error('TODO(00-web-app): blog() should return the blog page: page("Blog", …) with an <h1>Blog</h1>');
+  // TODO: make it the way index() makes the home page.
+  throw new Error('TODO(00-web-app): blog() must return the blog page: titled "Blog", its body starting with <h1>Blog</h1>');
 }
 
 /** The route table: path → view. Look-ups use the path alone, never the query string. */

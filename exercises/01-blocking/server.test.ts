@@ -1,4 +1,4 @@
-import { describe, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { startServer } from '../../fixtures/harness/index.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -20,6 +20,18 @@ describe('01-blocking: the blocking echo server', () => {
         because: 'The server must keep reading from the same client until it leaves, not answer once and stop.',
       });
     }
+  });
+
+  test('the server closes a client\'s connection once that client has closed its side', async () => {
+    const srv = await startServer(server);
+    const a = await srv.connect('A');
+    a.send('last words\n');
+    await a.expect('last words\n', { because: 'First the server must serve A.' });
+    a.end(); // A is done sending: the server's recv() returns an empty Buffer
+    const rest = await a.readToEnd({
+      what: 'A closed its side, so the server is done with A: it must close its side too, or A waits for an end that never comes',
+    });
+    expect(rest.toString(), 'nothing more to echo after A closed its side').toBe('');
   });
 
   test('while client A stays connected and silent, client B gets no reply', async () => {

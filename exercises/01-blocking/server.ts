@@ -7,20 +7,25 @@
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
 
-/** Echoes everything `client` sends, until the client closes its side of the connection. */
+/**
+ * Echoes everything `client` sends, every byte and in order, for as long as the client keeps sending;
+ * returns once the client has closed its side of the connection. It leaves `client` open: closing it
+ * is serveForever's job.
+ */
 export function handleClient(client: Socket): void {
-  // TODO: loop: read up to 4096 bytes with client.recv(4096); an empty Buffer means the client
-  // closed its side, so return; otherwise send every byte back with client.sendall(data).
-  throw new Error('TODO(01-blocking): handleClient() should echo what the client sends until it closes');
+  // TODO: ask yourself how a TCP peer says "I am done sending".
+  throw new Error('TODO(01-blocking): handleClient() must echo what the client sends until the client closes its side');
 }
 
-/** Accepts clients one after another, forever. */
+/**
+ * Serves clients one after another, forever: each is echoed by handleClient until it leaves, then
+ * closed, so it sees its connection end; then the next client gets its turn. A client that resets its
+ * connection makes `recv` or `sendall` throw a `ConnectionError`: that ends this client, never the
+ * server. Any other error is a bug, and stops the server.
+ */
 export function serveForever(server: Socket): void {
-  // TODO: loop forever: const [client, address] = server.accept(); then handleClient(client), and
-  // close the client afterwards (try/finally). A client that resets its connection makes recv or
-  // send throw a ConnectionError: catch that one, so one rude client cannot stop the server.
-  void ConnectionError;
-  throw new Error('TODO(01-blocking): serveForever() should accept clients one after another');
+  // TODO: you read a loop like this one in 00's server.ts; now it is yours to write.
+  throw new Error('TODO(01-blocking): serveForever() must accept clients one after another, echo each, and close it');
 }
 
 runServer(import.meta.url, 5001, serveForever);

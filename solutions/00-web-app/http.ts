@@ -58,8 +58,15 @@ const TARGET = /^\/[\x21-\x7e]*$/;
 const VERSION = /^HTTP\/1\.\d$/;
 
 /**
- * Parses a request head: the request line and the header lines, separated by CRLF, without the blank
- * line that ends the head. Throws `HttpError` 400 for anything that is not an HTTP/1.x request.
+ * Parses a request head (the request line, then the header lines, separated by CRLF, without the blank
+ * line that ends the head) into a `Request`. What it accepts:
+ * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target that
+ *   starts with `/` (TARGET), an HTTP/1.x version (VERSION); the query string, after the target's first
+ *   `?`, is split off the path;
+ * - header lines `Name: value` (HEADER_LINE, the name a TOKEN): names lower-cased, values without the
+ *   spaces around them, a repeated header's values joined with `, `.
+ * Anything else is not an HTTP/1.x request: it throws `HttpError` 400. So does an HTTP/1.1 request
+ * without a `Host` header (HTTP/1.0 had none yet: that one is fine).
  */
 export function parseRequest(head: string): Request {
   const [requestLine = '', ...headerLines] = head.split('\r\n');
@@ -91,9 +98,11 @@ export function parseRequest(head: string): Request {
 }
 
 /**
- * The status line and headers of a response whose body is `contentLength` bytes long, each line ended
- * by CRLF, and the blank line that ends the head. `extra` adds headers (`Allow`) or replaces ours
- * (`Connection`).
+ * The head of a response whose body is `contentLength` bytes long: the status line
+ * (`HTTP/1.1 404 Not Found`, the reason from REASONS), then `Content-Type: text/html; charset=utf-8`,
+ * `Content-Length` and `Connection: close`, then the `extra` headers: one with the name of ours replaces
+ * it (`Connection`), any other is added (`Allow`); no header appears twice. Every line ends with CRLF,
+ * and a blank line ends the head.
  */
 export function generateHeaders(status: Status, contentLength: number, extra: Record<string, string> = {}): string {
   const headers: Record<string, string> = {
@@ -107,7 +116,10 @@ export function generateHeaders(status: Status, contentLength: number, extra: Re
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** The page for `status`: the view's page for 200, a short error page otherwise. */
+/**
+ * The page for `status`: for 200, the page the view URLS holds for `path` returns; for any other status,
+ * a short error page whose title and heading name the status, e.g. `404 Not Found`.
+ */
 export function generateContent(status: Status, path: string): string {
   const view = URLS.get(path);
   if (status === 200 && view) return view();
@@ -116,9 +128,12 @@ export function generateContent(status: Status, path: string): string {
 }
 
 /**
- * The response to `request`, as the bytes to send: the route table decides the status (404 for a path
- * it does not hold, 405 for a method the views do not answer), the view or an error page gives the
- * body, and the headers go in front. A HEAD request gets the same headers and no body.
+ * The response to `request`, as the bytes to send. The route table decides the status: 404 for a path
+ * URLS does not hold, whatever the method; 405 for a method outside ALLOWED_METHODS (methods are
+ * case-sensitive: `get` is not `GET`) on a path it holds, with an `Allow` header that lists
+ * ALLOWED_METHODS; 200 otherwise. The body is the page generateContent gives, in UTF-8, and
+ * `Content-Length` is its length in bytes; the `Connection` header says `connection`. A HEAD request
+ * gets exactly the head a GET would get, and no body.
  */
 export function generateResponse(request: Request, connection: Connection = 'close'): Buffer {
   const status: Status = !URLS.has(request.path) ? 404 : ALLOWED_METHODS.includes(request.method) ? 200 : 405;
@@ -130,7 +145,10 @@ export function generateResponse(request: Request, connection: Connection = 'clo
   return request.method === 'HEAD' ? head : Buffer.concat([head, body]);
 }
 
-/** The response to a request that could not be read or parsed: its error page, and the connection closes. */
+/**
+ * The response to a request that could not be read or parsed: `error.status` (400, 431) and its error
+ * page, `Content-Length` in bytes, and `Connection: close`.
+ */
 export function errorResponse(error: HttpError): Buffer {
   const body = Buffer.from(generateContent(error.status, ''), 'utf8');
   return Buffer.concat([Buffer.from(generateHeaders(error.status, body.length), 'latin1'), body]);

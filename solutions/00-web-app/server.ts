@@ -17,11 +17,13 @@ export const MAX_HEAD_BYTES = 8 * 1024;
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
 /**
- * Reads from `client` until the end of the request head, and returns the head without the blank line,
- * one character per byte (latin1: any bytes decode, and HTTP heads are ASCII). TCP delivers a stream,
- * not messages: the head may come in one `recv` or in twenty, so keep reading until the blank line.
- * Returns undefined when the client leaves without sending anything; throws `HttpError` 431 when the
- * head grows past MAX_HEAD_BYTES, and 400 when the client leaves halfway through it.
+ * Reads one request head from `client` and returns it without the blank line (`\r\n\r\n`) that ends
+ * it, decoded one character per byte (latin1: no byte can fail to decode, and a head is ASCII anyway).
+ * TCP delivers a stream of bytes, not messages: the head may arrive in one piece or in twenty, split
+ * anywhere, even inside the blank line. When the client leaves (an empty `recv`) before sending a byte,
+ * it returns undefined: nobody asked anything. When it leaves partway through a head, it throws
+ * `HttpError` 400: that request is incomplete. Once more than MAX_HEAD_BYTES have come without the end
+ * of the head, it throws `HttpError` 431 at once, without waiting for more.
  */
 export function readHead(client: Socket): string | undefined {
   let received = Buffer.alloc(0);
@@ -40,7 +42,13 @@ export function readHead(client: Socket): string | undefined {
   }
 }
 
-/** Answers one request on `client`: a page, a 404 or 405, or a 400/431 for a request that makes no sense. */
+/**
+ * Answers the one request `client` sends: the response the route table gives, or, when the head cannot
+ * be read or parsed (an `HttpError`: 400, 431), that error's response. A bad request is the client's
+ * mistake: it gets an answer, and the server goes on. A client that leaves without a word gets nothing.
+ * It leaves `client` open (serveForever closes it), and lets every other error through: a
+ * `ConnectionError` ends this client in serveForever; anything else is a bug, and stops the server.
+ */
 export function handleClient(client: Socket): void {
   let response: Buffer;
   try {
@@ -58,7 +66,13 @@ export function handleClient(client: Socket): void {
   client.sendall(response);
 }
 
-/** Accepts clients one after another, forever, answering one request on each. */
+/**
+ * GIVEN: you read this one, you do not write it. Accepts clients one after another, forever: answers
+ * one request on each with handleClient, then closes it (`Connection: close`). A client that resets its
+ * connection makes `recv` or `sendall` throw a `ConnectionError`; that ends the client, never the
+ * server. Writing such a loop yourself, and meeting its problem (while one client takes its time, every
+ * other client waits), is exercise 01.
+ */
 export function serveForever(server: Socket): void {
   for (;;) {
     const [client, [host, port]] = server.accept();

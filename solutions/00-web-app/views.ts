@@ -28,6 +28,7 @@ Content-Length counts bytes, not characters.</p>
   );
 }
 
+/** The blog page: a page titled `Blog` whose body starts with the heading `<h1>Blog</h1>`; the rest is yours. */
 export function blog(): string {
   return page(
     'Blog',

@@ -8,7 +8,11 @@
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
 
-/** Echoes everything `client` sends, until the client closes its side of the connection. */
+/**
+ * Echoes everything `client` sends, every byte and in order, for as long as the client keeps sending;
+ * returns once the client has closed its side of the connection. It leaves `client` open: closing it
+ * is serveForever's job.
+ */
 export function handleClient(client: Socket): void {
   for (;;) {
     const data = client.recv(4096); // blocks until the client sends something, or leaves
@@ -17,7 +21,12 @@ export function handleClient(client: Socket): void {
   }
 }
 
-/** Accepts clients one after another, forever. */
+/**
+ * Serves clients one after another, forever: each is echoed by handleClient until it leaves, then
+ * closed, so it sees its connection end; then the next client gets its turn. A client that resets its
+ * connection makes `recv` or `sendall` throw a `ConnectionError`: that ends this client, never the
+ * server. Any other error is a bug, and stops the server.
+ */
 export function serveForever(server: Socket): void {
   for (;;) {
     const [client, [host, port]] = server.accept(); // blocks until a client connects
