@@ -53,6 +53,14 @@ describe('00-web-app: the parts of a web framework', () => {
     );
   });
 
+  test('parseRequest takes a lone LF as a line end, as well as CRLF', () => {
+    const parsed = parseRequest('GET /blog HTTP/1.1\nHost: localhost\r\nAccept: */*');
+    expect(
+      { path: parsed.path, version: parsed.version, headers: [...parsed.headers] },
+      'RFC 9112 §2.2 lets a server take a lone LF as a line end: split the head on "\\n", with or without the "\\r" before it',
+    ).toEqual({ path: '/blog', version: 'HTTP/1.1', headers: [['host', 'localhost'], ['accept', '*/*']] });
+  });
+
   test('parseRequest joins the values of a repeated header with ", "', () => {
     const parsed = parseRequest('GET / HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\naccept: */*');
     expect(

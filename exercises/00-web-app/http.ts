@@ -60,8 +60,8 @@ const TARGET = /^\/[\x21-\x7e]*$/;
 const VERSION = /^HTTP\/1\.\d$/;
 
 /**
- * Parses a request head (the request line, then the header lines, separated by CRLF, without the blank
- * line that ends the head) into a `Request`. What it accepts:
+ * Parses a request head (the request line, then the header lines, each ended by CRLF or a lone LF,
+ * without the empty line that ends the head) into a `Request`. What it accepts:
  * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target that
  *   starts with `/` (TARGET), an HTTP/1.x version (VERSION); the query string, after the target's first
  *   `?`, is split off the path;

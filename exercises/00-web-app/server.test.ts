@@ -109,6 +109,29 @@ describe('00-web-app: the web server on a socket', () => {
     expect(response.body.toString('utf8')).toBe(blog());
   });
 
+  test('a request whose lines end with a lone LF, as printf … | nc sends it, gets its answer', async () => {
+    for (const request of ['GET /blog HTTP/1.1\nHost: localhost\n\n', 'GET /blog HTTP/1.1\r\nHost: localhost\n\n']) {
+      const response = await rawRequest(site, request, 'lone LF', 'the answer to a request whose lines end with a lone LF');
+      expect(
+        response.statusLine,
+        `Sent ${show(request)}. A line of a request ends with CRLF, but RFC 9112 §2.2 lets a server take a lone LF as a ` +
+          'line end, and people type requests that way: the empty line that ends the head may be "\n\n" or "\r\n\n" too',
+      ).toBe('HTTP/1.1 200 OK');
+      expect(response.body.toString('utf8')).toBe(blog());
+    }
+  });
+
+  test('empty lines before the request line are ignored', async () => {
+    const request = '\r\n\r\nGET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    const response = await rawRequest(site, request, 'leading CRLF', 'the answer to a request after two empty lines');
+    expect(
+      response.statusLine,
+      `Sent ${show(request)}. RFC 9112 §2.2 asks a server to ignore empty lines received before the request line ` +
+        '(a client may send a CRLF after its previous request): they are not the end of an empty head',
+    ).toBe('HTTP/1.1 200 OK');
+    expect(response.body.toString('utf8')).toBe(blog());
+  });
+
   test('garbage gets 400 Bad Request, and the server goes on serving', async () => {
     const srv = await startServer(server);
     const garbage = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0xff, 0xfe]), Buffer.from('\r\n\r\n')]);

@@ -58,8 +58,8 @@ const TARGET = /^\/[\x21-\x7e]*$/;
 const VERSION = /^HTTP\/1\.\d$/;
 
 /**
- * Parses a request head (the request line, then the header lines, separated by CRLF, without the blank
- * line that ends the head) into a `Request`. What it accepts:
+ * Parses a request head (the request line, then the header lines, each ended by CRLF or a lone LF,
+ * without the empty line that ends the head) into a `Request`. What it accepts:
  * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target that
  *   starts with `/` (TARGET), an HTTP/1.x version (VERSION); the query string, after the target's first
  *   `?`, is split off the path;
@@ -69,7 +69,7 @@ const VERSION = /^HTTP\/1\.\d$/;
  * without a `Host` header (HTTP/1.0 had none yet: that one is fine).
  */
 export function parseRequest(head: string): Request {
-  const [requestLine = '', ...headerLines] = head.split('\r\n');
+  const [requestLine = '', ...headerLines] = head.split(/\r?\n/);
   const parts = requestLine.split(' ');
   if (parts.length !== 3) {
     throw new HttpError(400, `A request line is "METHOD /path HTTP/1.1", three parts; got ${JSON.stringify(requestLine)}`);

@@ -13,12 +13,19 @@ import { errorResponse, generateResponse, HttpError, parseRequest } from './http
 /** The largest request head this server reads. Without a bound, one client could fill its memory. */
 export const MAX_HEAD_BYTES = 8 * 1024;
 
-/** The blank line that ends a request head. */
-const END_OF_HEAD = Buffer.from('\r\n\r\n');
+/**
+ * The empty line that ends a request head. A line ends with CRLF; RFC 9112 §2.2 lets a server also take a
+ * lone LF, which is what `printf 'GET / HTTP/1.1\n\n' | nc …` sends: this server does.
+ */
+const END_OF_HEAD = /\r?\n\r?\n/;
+
+/** Empty lines before the request line, which RFC 9112 §2.2 asks a server to ignore. */
+const LEADING_EMPTY_LINES = /^(\r?\n)+/;
 
 /**
- * Reads one request head from `client` and returns it without the blank line (`\r\n\r\n`) that ends
- * it, decoded one character per byte (latin1: no byte can fail to decode, and a head is ASCII anyway).
+ * Reads one request head from `client` and returns it without the empty line that ends it (END_OF_HEAD:
+ * its line ends CRLF or lone LF) and without any empty lines before it (LEADING_EMPTY_LINES), decoded
+ * one character per byte (latin1: no byte can fail to decode, and a head is ASCII anyway).
  * TCP delivers a stream of bytes, not messages: the head may arrive in one piece or in twenty, split
  * anywhere, even inside the blank line. When the client leaves (an empty `recv`) before sending a byte,
  * it returns undefined: nobody asked anything. When it leaves partway through a head, it throws
@@ -26,19 +33,20 @@ const END_OF_HEAD = Buffer.from('\r\n\r\n');
  * of the head, it throws `HttpError` 431 at once, without waiting for more.
  */
 export function readHead(client: Socket): string | undefined {
-  let received = Buffer.alloc(0);
+  let received = ''; // latin1: one character per byte, so a byte split between two reads stays whole
   for (;;) {
-    const end = received.indexOf(END_OF_HEAD);
+    received = received.replace(LEADING_EMPTY_LINES, '');
+    const end = received.search(END_OF_HEAD);
     if ((end === -1 ? received.length : end) > MAX_HEAD_BYTES) {
       throw new HttpError(431, `The request head is longer than ${MAX_HEAD_BYTES} bytes`);
     }
-    if (end !== -1) return received.subarray(0, end).toString('latin1');
+    if (end !== -1) return received.slice(0, end);
     const data = client.recv(4096);
     if (data.length === 0) {
       if (received.length === 0) return undefined;
       throw new HttpError(400, 'The client closed the connection in the middle of its request');
     }
-    received = Buffer.concat([received, data]);
+    received += data.toString('latin1');
   }
 }
 
