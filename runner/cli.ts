@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { findExercises, pickExercise, type Exercise } from './exercises.ts';
 import { exerciseStates, nextExercise } from './states.ts';
 
@@ -43,7 +44,9 @@ export async function confirm(question: string): Promise<boolean> {
 /** Runs a command's main function: a thrown error becomes its message and exit code 1. */
 export function runCommand(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    const message = error instanceof Error ? error.message : String(error);
+    // Colour codes in a pipe or a log are noise around every character.
+    console.error(process.stderr.isTTY ? message : stripVTControlCharacters(message));
     process.exit(1);
   });
 }

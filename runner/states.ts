@@ -123,17 +123,25 @@ export function nextExercise(exercises: Exercise[], states: Map<string, Outcome>
 /** A vitest instance on the learner's tree (the `exercises` project), with the given reporters. */
 export async function learnerVitest(root: string, reporters: 'default' | 'silent'): Promise<Vitest> {
   const { createVitest } = await import('vitest/node');
-  const vitest = await createVitest(
-    'test',
-    {
-      root,
-      project: ['exercises'],
-      watch: false,
-      reporters: reporters === 'silent' ? [{}] : [['default', { summary: false }]],
-    },
-    // The runner watches the files itself (and knows when to poll): vite need not watch them too.
-    { server: { watch: null } },
-  );
+  let vitest: Vitest;
+  try {
+    vitest = await createVitest(
+      'test',
+      {
+        root,
+        project: ['exercises'],
+        watch: false,
+        reporters: reporters === 'silent' ? [{}] : [['default', { summary: false }]],
+      },
+      // The runner watches the files itself (and knows when to poll): vite need not watch them too.
+      { server: { watch: null } },
+    );
+  } catch (error) {
+    throw new Error(
+      `Cannot run the exercises' tests: vitest did not start. ${(error as Error).message.trim()}\n` +
+        'Look at vitest.config.ts (or run `npm install` again if a package is missing), then try again.',
+    );
+  }
   await vitest.standalone(); // reporters' onInit; runs no test
   return vitest;
 }
