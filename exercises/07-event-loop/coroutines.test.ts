@@ -1,18 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { deferCleanup } from '../../fixtures/harness/index.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
-import { ConnectionRefusedError, createServer, SHUT_WR, socket, type Socket } from '../../fixtures/native/index.ts';
+import { BlockingIOError, ConnectionRefusedError, createServer, SHUT_WR, socket, socketpair, type Socket } from '../../fixtures/native/index.ts';
 import { CancelledError, type Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
 import { createTask, gather, sleep, sockAccept, sockConnect, sockRecv, sockSendall, timeout, TimeoutError, waitFor } from './coroutines.ts';
 import { currentTask } from './task.ts';
 
 /** A loop on virtual time, so that `sleep(10)` takes no time at all. */
-function virtualLoop(): { loop: EventLoop; clock: VirtualClock } {
+function virtualLoop(): { loop: EventLoop; clock: VirtualClock; selector: TestSelector } {
   const clock = new VirtualClock();
-  const loop = new EventLoop({ clock: clock.time, selector: new TestSelector({ clock }) });
+  const selector = new TestSelector({ clock });
+  const loop = new EventLoop({ clock: clock.time, selector });
   deferCleanup(() => loop.close());
-  return { loop, clock };
+  return { loop, clock, selector };
 }
 
 function nonBlocking(sock: Socket): Socket {
@@ -53,6 +54,29 @@ describe('07-event-loop: coroutines', () => {
     expect(trace, 'each sleep(0) hands the loop back, so the tasks take turns (round robin, as in 04)').toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'b3']);
   });
 
+  test('a sleep or a waitFor that ends early leaves no timer behind', () => {
+    const { loop, selector } = virtualLoop();
+    function* main(): Coroutine<string> {
+      yield* waitFor(sleep(1), 50); // in time, at 1 s: waitFor's own timer (50 s) is not needed any more
+      try {
+        yield* waitFor(sleep(60), 1); // cut short at 2 s: the sleep's timer (61 s) is not needed any more
+        return 'slept';
+      } catch (error) {
+        return `${(error as Error).name} at ${loop.time()}`;
+      }
+    }
+    expect(loop.runUntilComplete(main())).toBe('TimeoutError at 2');
+    const waitsBefore = selector.timeouts.length;
+    loop.callLater(98, () => loop.stop()); // due at 100 s
+    loop.runForever();
+    const waits = selector.timeouts.slice(waitsBefore);
+    expect(
+      waits,
+      `idle from 2 s until its only timer at 100 s, the loop waited ${waits.join(' s, then ')} s: it woke up for ` +
+        'timers nobody needs. A sleep cut short, and a waitFor whose awaitable finished in time, must cancel their timers',
+    ).toEqual([98]);
+  });
+
   test('gather returns the results in the order given, not the order they finished', () => {
     const { loop } = virtualLoop();
     function* after(seconds: number, value: string): Coroutine<string> {
@@ -90,6 +114,30 @@ describe('07-event-loop: coroutines', () => {
     expect(loop.runUntilComplete(main()), 'the first error fails the gather at once, without waiting for the others').toBe(
       'caught "one of them failed" at 1 s',
     );
+  });
+
+  test('cancelling a gather cancels everything it runs', () => {
+    const { loop } = virtualLoop();
+    const log: string[] = [];
+    function* sleeper(name: string): Coroutine<void> {
+      try {
+        yield* sleep(60);
+        log.push(`${name} finished`);
+      } finally {
+        log.push(`${name} finally at ${loop.time()}`);
+      }
+    }
+    function* main(): Coroutine<string[]> {
+      const both = gather(sleeper('a'), sleeper('b'));
+      yield* sleep(1);
+      both.cancel();
+      yield* sleep(100);
+      return log;
+    }
+    expect(
+      loop.runUntilComplete(main()),
+      'cancelling the Future that gather returned must cancel every task it runs (their finally runs then), not let them go on to finish',
+    ).toEqual(['a finally at 1', 'b finally at 1']);
   });
 
   test('waitFor returns the result when it comes in time', () => {
@@ -170,6 +218,66 @@ describe('07-event-loop: coroutines', () => {
       'slow finally at 3, in the same task',
       'slow: TimeoutError at 3, in main',
     ]);
+  });
+
+  test('timeout lets a cancellation that is not its own go through as CancelledError', () => {
+    const { loop } = virtualLoop();
+    function* guarded(): Coroutine<string> {
+      try {
+        yield* timeout(10, sleep(60));
+        return 'slept';
+      } catch (error) {
+        return `${(error as Error).name} at ${loop.time()}`;
+      }
+    }
+    function* main(): Coroutine<string> {
+      const task = createTask(guarded());
+      yield* sleep(1);
+      task.cancel();
+      return yield* task;
+    }
+    expect(
+      loop.runUntilComplete(main()),
+      'the task was cancelled by someone else at 1 s, long before its deadline (10 s): timeout() must let that ' +
+        'CancelledError through, and turn into TimeoutError only the cancellation its own timer caused',
+    ).toBe('CancelledError at 1');
+  });
+
+  test('a sockRecv or sockSendall cancelled while it waits leaves its socket unwatched', () => {
+    const { loop, selector } = virtualLoop();
+    const [a, b] = socketpair();
+    nonBlocking(a);
+    nonBlocking(b);
+    function* timesOut(wait: Coroutine<unknown>): Coroutine<string> {
+      try {
+        yield* waitFor(wait, 1);
+        return 'done in time';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    }
+    expect(loop.runUntilComplete(timesOut(sockRecv(a, 100))), 'nothing was sent: sockRecv waits until it is cancelled').toBe('TimeoutError');
+    expect(
+      [...selector.getMap().keys()],
+      `the loop still watches fd ${a.fileno()} after the sockRecv waiting on it was cancelled: a wait must remove its ` +
+        'reader however it ends, cancelled too',
+    ).toEqual([]);
+    for (let full = false; !full; ) {
+      try {
+        b.send(Buffer.alloc(65536));
+      } catch (error) {
+        if (!(error instanceof BlockingIOError)) throw error;
+        full = true; // nobody reads a: b's buffers are full
+      }
+    }
+    expect(loop.runUntilComplete(timesOut(sockSendall(b, 'more'))), 'the socket is full: sockSendall waits until it is cancelled').toBe(
+      'TimeoutError',
+    );
+    expect(
+      [...selector.getMap().keys()],
+      `the loop still watches fd ${b.fileno()} after the sockSendall waiting on it was cancelled: a wait must remove its ` +
+        'writer however it ends, cancelled too',
+    ).toEqual([]);
   });
 
   test('sockConnect, sockAccept, sockSendall and sockRecv carry a conversation over loopback', () => {

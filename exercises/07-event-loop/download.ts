@@ -13,14 +13,13 @@ import { gather, sockConnect, sockRecv, sockSendall } from './coroutines.ts';
 import type { Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
 
-/** GETs `path` from the HTTP server at `address` and returns the body of a 200 response. */
+/**
+ * GETs `path` from the HTTP server at `address` with an HTTP/1.0 request, over a non-blocking socket
+ * of its own, and returns the body of a 200 response (`bodyOf` throws for anything else). An HTTP/1.0
+ * server closes the connection when the response is over. The socket is closed however it ends.
+ */
 export function* fetchPage(address: Address, path: string): Coroutine<Buffer> {
-  // TODO: a socket(), non-blocking; yield* sockConnect(sock, address); yield* sockSendall a request:
-  // `GET ${path} HTTP/1.0\r\nHost: ${address[0]}:${address[1]}\r\n\r\n`; then yield* sockRecv(sock, 65536)
-  // until it returns an empty Buffer (HTTP/1.0: the server closes when done); return
-  // bodyOf(Buffer.concat(chunks), path). Close the socket in a finally.
-  void [address, path, socket, sockConnect, sockSendall, sockRecv, bodyOf];
-  throw new Error('TODO(07-event-loop): fetchPage() should GET the page over a non-blocking socket and return its body');
+  throw new Error('TODO(07-event-loop): fetchPage() must GET the page over a non-blocking socket on the loop and return its body');
 }
 
 function bodyOf(response: Buffer, path: string): Buffer {
@@ -32,18 +31,14 @@ function bodyOf(response: Buffer, path: string): Buffer {
   return response.subarray(headEnd + 4);
 }
 
-/** Each page after the one before: at most one request in flight. */
+/** Each page after the one before: at most one request in flight. The pages come back in the order asked. */
 export function* downloadOneByOne(address: Address, paths: string[]): Coroutine<Buffer[]> {
-  // TODO: for each path, in order: pages.push(yield* fetchPage(address, path)).
-  void [address, paths];
-  throw new Error('TODO(07-event-loop): downloadOneByOne() should fetch the pages one after another');
+  throw new Error('TODO(07-event-loop): downloadOneByOne() must fetch the pages one after another');
 }
 
 /** Every page at once, as tasks: all requests in flight together. The pages come back in the order asked. */
 export function* downloadAllAtOnce(address: Address, paths: string[]): Coroutine<Buffer[]> {
-  // TODO: one line: yield* gather(...) of a fetchPage(address, path) for every path.
-  void [address, paths, gather];
-  throw new Error('TODO(07-event-loop): downloadAllAtOnce() should fetch every page at once with gather');
+  throw new Error('TODO(07-event-loop): downloadAllAtOnce() must fetch every page at once, each in a task of its own');
 }
 
 if (isMain(import.meta.url)) {

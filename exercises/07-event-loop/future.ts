@@ -35,7 +35,7 @@ type State<T> =
 export class Future<T> {
   readonly loop: Scheduler;
   #state: State<T> = { is: 'pending' };
-  /** Who wants to know when this is done. Emptied once they are scheduled: each runs exactly once. */
+  /** The done callbacks added while the future is pending: who wants to know when it finishes. */
   #callbacks: Array<() => void> = [];
 
   constructor(loop: Scheduler) {
@@ -50,11 +50,13 @@ export class Future<T> {
     return this.#state.is === 'cancelled';
   }
 
-  /** The result; throws the error if it failed, CancelledError if cancelled, InvalidStateError if not done yet. */
+  /**
+   * The outcome of a finished future: its result if it succeeded; if it failed, its error is thrown; if
+   * it was cancelled, its CancelledError. A pending future has no outcome to give: asking for it is a
+   * bug in the caller, and throws InvalidStateError.
+   */
   result(): T {
-    // TODO: switch on this.#state.is: 'done' → return its result; 'failed' or 'cancelled' → throw its
-    // error; 'pending' → throw new InvalidStateError('Result is not ready: …').
-    throw new Error('TODO(07-event-loop): Future.result() should return the result, or throw the error, of a finished future');
+    throw new Error('TODO(07-event-loop): Future.result() must return the result of a finished future, or throw its error');
   }
 
   /** The error it failed with (undefined if it succeeded); throws like `result()` if not done or cancelled. */
@@ -81,32 +83,31 @@ export class Future<T> {
   }
 
   /**
-   * Calls `callback(this)` on the loop once this is done. Added after it is done, the callback is
-   * scheduled at once: it is never lost, and never called from inside `addDoneCallback` itself.
+   * `callback(this)` runs on the loop, exactly once, after this future is done: as a callback of the
+   * loop's (its `callSoon`), never from inside this method, nor from inside whatever settles the future.
+   * A callback added after the future is done is scheduled at once: it is never lost.
    */
   addDoneCallback(callback: (future: Future<T>) => void): void {
-    // TODO: if this is done already, schedule it now: this.loop.callSoon(() => callback(this)).
-    // Otherwise keep it in this.#callbacks (as `() => callback(this)`) for #settle to schedule.
-    void callback;
-    throw new Error('TODO(07-event-loop): Future.addDoneCallback() should keep the callback, or schedule it at once if the future is done');
+    throw new Error('TODO(07-event-loop): Future.addDoneCallback() must run the callback on the loop once the future is done, also if it is done already');
   }
 
   /**
-   * `yield* future` in a coroutine: if not done yet, yield this future to the Task driving the
-   * coroutine (which resumes it when the future is done), then hand back the result — or throw the
-   * error. This is what `await` does to a Promise.
+   * What `yield* future` does in a coroutine, as `await` does to a Promise: a pending future is
+   * yielded — itself — to the Task that drives the coroutine, which resumes the coroutine once the
+   * future is done. Then `yield* future` is the future's result, or throws its error. A future that is
+   * done already is not yielded at all.
    */
   *[Symbol.iterator](): Coroutine<T> {
-    // TODO: two lines. If not done, `yield this`. Then return this.result().
-    throw new Error('TODO(07-event-loop): `yield* future` should yield the future while it is pending, then return its result');
+    throw new Error('TODO(07-event-loop): Future[Symbol.iterator]() must yield a pending future to its task, then give its result');
   }
 
+  /**
+   * Where a future finishes, whichever way (`setResult`, `setException`, `cancel`): it takes `state`
+   * for good, and every done callback added so far is scheduled on the loop. A future finishes once:
+   * settling it again throws InvalidStateError and changes nothing.
+   */
   #settle(state: State<T>): void {
-    // TODO: a future settles once: if it is done already, throw new InvalidStateError(...). Set
-    // this.#state, then schedule every callback in this.#callbacks with this.loop.callSoon (do not
-    // call them here), and empty the list so none can run twice.
-    void state;
-    throw new Error('TODO(07-event-loop): Future#settle() should store the outcome and schedule the done callbacks on the loop');
+    throw new Error('TODO(07-event-loop): Future#settle() must store the outcome and schedule the done callbacks on the loop');
   }
 
   toString(): string {

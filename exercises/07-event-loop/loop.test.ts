@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { cpuSecondsOf, deferCleanup, mapToTarget, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
@@ -42,6 +42,24 @@ describe('07-event-loop: EventLoop', () => {
     expect(log, 'one turn runs exactly the callbacks that were ready when it began, first in first out').toEqual(['a', 'b']);
     loop.runOnce();
     expect(log).toEqual(['a', 'b', 'c (scheduled by a)']);
+  });
+
+  test('a callback that throws is reported, and the other callbacks of the turn still run', () => {
+    const { loop } = virtualLoop();
+    const bug = new Error('a bug in one callback');
+    const log: string[] = [];
+    loop.callSoon(() => {
+      throw bug;
+    });
+    loop.callSoon(() => log.push('the next callback'));
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(() => loop.runOnce(), 'an error thrown by one callback must not come out of runOnce: it would stop every task on the loop').not.toThrow();
+      expect(log, 'the callbacks after the one that threw still run, in the same turn').toEqual(['the next callback']);
+      expect(printed.mock.calls.flat(), 'report the error (console.error) rather than swallow it').toContain(bug);
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   test('timers fire in deadline order, ties in the order they were scheduled (virtual clock)', () => {
@@ -131,6 +149,41 @@ describe('07-event-loop: EventLoop', () => {
       'writable',
       'read ping',
     ]);
+  });
+
+  test('a reader or writer removed during a turn never runs again, even when its socket was ready in that turn', () => {
+    const { loop } = virtualLoop();
+    for (const role of ['reader', 'writer'] as const) {
+      const [a, b] = pair();
+      const [c, d] = pair();
+      const ran: string[] = [];
+      const add = role === 'reader' ? loop.addReader.bind(loop) : loop.addWriter.bind(loop);
+      const remove = role === 'reader' ? loop.removeReader.bind(loop) : loop.removeWriter.bind(loop);
+      // Both sockets are ready in the same turn; whichever callback runs first removes both.
+      const callback = (name: string) => () => {
+        ran.push(name);
+        remove(a);
+        remove(c);
+      };
+      add(a, callback('a'));
+      add(c, callback('c'));
+      if (role === 'reader') {
+        b.send('for a');
+        d.send('for c');
+      } // (a connected socket with room in its send buffer is writable at once)
+      loop.runOnce();
+      expect(
+        ran,
+        `two ${role}s were ready in one turn, and the first to run removed both, yet the other ran too: a ${role} ` +
+          `removed during a turn must not run afterwards, not even in the turn where its socket was ready ` +
+          `(its callback may be queued already)`,
+      ).toHaveLength(1);
+      for (let turn = 0; turn < 3; turn++) {
+        loop.callSoon(() => {}); // a turn that only looks at the sockets (timeout 0)
+        loop.runOnce();
+      }
+      expect(ran, `a removed ${role} must not run in later turns either, though its socket is still ready`).toHaveLength(1);
+    }
   });
 
   test('a socket waited on again in the same turn stays registered; the selector hears only of real changes', () => {

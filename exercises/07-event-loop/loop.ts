@@ -104,21 +104,26 @@ export class EventLoop {
     return this.#clock();
   }
 
+  /**
+   * `callback` runs on the loop's next turn, after the callbacks queued before it, and not before:
+   * never from inside `callSoon`. Returns its handle: cancelled before its turn, it does not run.
+   */
   callSoon(callback: () => void): Handle {
-    // TODO: wrap the callback in a Handle, push it on this.#ready, and return the handle.
-    void callback;
-    throw new Error('TODO(07-event-loop): EventLoop.callSoon() should queue the callback for the next turn');
+    throw new Error('TODO(07-event-loop): EventLoop.callSoon() must queue the callback for the next turn');
   }
 
+  /** `callback` runs `delaySeconds` from now, on the loop's clock: see `callAt`. */
   callLater(delaySeconds: number, callback: () => void): TimerHandle {
     return this.callAt(this.time() + delaySeconds, callback);
   }
 
+  /**
+   * `callback` runs in the first turn that finds the loop's clock (`time()`) at `when` or later.
+   * Timers run in deadline order; timers with the same deadline, in the order they were scheduled.
+   * Returns its handle: a timer cancelled before it is due does not run.
+   */
   callAt(when: number, callback: () => void): TimerHandle {
-    // TODO: a TimerHandle(when, this.#timerCount++, callback), pushed on the heap with
-    // heapPush(this.#timers, timer, earlier); return it.
-    void [when, callback, heapPush];
-    throw new Error('TODO(07-event-loop): EventLoop.callAt() should put a timer on the heap');
+    throw new Error('TODO(07-event-loop): EventLoop.callAt() must schedule the callback for its deadline, among the other timers');
   }
 
   /** Calls `callback` (on the loop) whenever `file` is readable, until `removeReader(file)`. */
@@ -142,44 +147,34 @@ export class EventLoop {
   }
 
   /**
-   * One turn of the loop, and the only place where callbacks are run:
-   *
-   *   1. How long may we wait? 0 if a callback is ready (or the loop is stopping); until the
-   *      nearest timer if there is one; otherwise as long as it takes (null): only I/O can wake us.
-   *   2. Wait in the selector that long; queue the callbacks of the files that became ready.
-   *   3. Queue the callbacks of the timers that are due.
-   *   4. Run the callbacks that are queued now — and only those: what they schedule waits for the
-   *      next turn, so a callback that keeps rescheduling itself cannot starve I/O and timers.
-   *   5. Stop watching the files whose reader or writer left during the turn and did not come back.
+   * One turn of the loop, and the only place where callbacks run. It runs the callbacks that are ready
+   * by the time it has waited: those queued already, the readers and writers of the sockets that
+   * became ready, and the timers that are due. What they schedule runs next turn, so a callback that
+   * keeps rescheduling itself cannot starve sockets and timers. It waits in the selector as long as it
+   * may, and no longer: not at all while a callback is ready (or the loop is stopping), at most until
+   * the earliest timer is due, and for as long as it takes when only a socket can wake it. A
+   * callback that throws is reported (console.error) and the turn goes on. When the turn is over, the
+   * selector stops watching the sockets nobody waits on any more.
    */
   runOnce(): void {
-    // TODO: the five phases above.
-    //  1. Drop cancelled timers from the top of the heap. timeout = 0 if this.#ready is not empty
-    //     (or this.#stopping); else the time until this.#timers[0].when (never negative); else null.
-    //  2. for (const [key, events] of this.#selector.select(timeout)): push key.data.reader if
-    //     events & EVENT_READ, key.data.writer if events & EVENT_WRITE.
-    //  3. Pop every timer whose `when` <= this.time() (heapPop(this.#timers, earlier)); push those
-    //     not cancelled on the ready queue.
-    //  4. Take the ready queue as it is now (swap in a new empty array) and run each handle.
-    //     Catch and log an error from one callback, so it cannot stop the others.
-    //  5. this.#unwatchLeftFiles().
-    void [heapPop, EVENT_READ, EVENT_WRITE];
-    throw new Error('TODO(07-event-loop): EventLoop.runOnce() should wait in the selector, collect due timers and run the ready callbacks');
+    throw new Error('TODO(07-event-loop): EventLoop.runOnce() must wait in the selector, then run what is ready and what is due');
   }
 
-  /** Runs turns until `stop()` is called. */
+  /**
+   * Runs turns until `stop()` is called; the turn in which it is called is finished first. Meanwhile
+   * this is the loop `getRunningLoop()` returns, where coroutines find it. Stopped, the loop can be run
+   * again.
+   */
   runForever(): void {
-    // TODO: remember the running loop (runningLoop = this, and put back the outer one in a finally),
-    // then runOnce() until this.#stopping; clear this.#stopping when you leave.
-    throw new Error('TODO(07-event-loop): EventLoop.runForever() should run turns until stop() is called');
+    throw new Error('TODO(07-event-loop): EventLoop.runForever() must run turns until stop() is called');
   }
 
-  /** Runs `main` (a Future, or a coroutine it wraps in a Task) to its end; returns its result or throws its error. */
+  /**
+   * Runs the loop until `main` is done — a Future, or a coroutine that it runs as a Task — and no
+   * longer; returns its result, or throws its error.
+   */
   runUntilComplete<T>(main: Future<T> | Coroutine<T>): T {
-    // TODO: a coroutine becomes a Task (new Task(main, this)); a Future is used as it is. When it is
-    // done, stop the loop (addDoneCallback). Run the loop, then return future.result().
-    void [main, Task, Future];
-    throw new Error('TODO(07-event-loop): EventLoop.runUntilComplete() should run the loop until the task is done, and return its result');
+    throw new Error('TODO(07-event-loop): EventLoop.runUntilComplete() must run the loop until main is done, and return its result');
   }
 
   /** Ends `runForever` once the current turn is over. */
@@ -200,34 +195,35 @@ export class EventLoop {
     return undefined;
   }
 
-  /** Makes sure the selector watches `file` for `event`, and returns its waiters to fill in. */
+  /**
+   * What `addReader` and `addWriter` stand on: the selector watches `file` for `event`, as well as for
+   * what it watched it for already (one key per file: its reader and its writer share it), and the
+   * key's waiters come back for the caller to fill in. The selector hears only of a change: a file
+   * still watched for `event` (a task waiting on it again in the turn it stopped) costs no system call.
+   * A key found under `file`'s fd may belong to another socket: one closed this turn, whose fd the
+   * kernel has handed on to `file`. That key is stale, not `file`'s.
+   */
   #watch(file: FileObj, event: number): Waiters {
-    // TODO: key = this.#keyOf(file).
-    //  - A key whose fileobj is not `file` belongs to a socket closed this turn whose fd the new one
-    //    reuses: unregister that old fileobj, and go on as if there were no key.
-    //  - No key: register(file, event, { reader: undefined, writer: undefined }).
-    //  - A key without `event` in key.events: modify(file, key.events | event, key.data).
-    //  - A key that has it already: nothing to tell the selector.
-    // Return the key's data (register and modify return the new key).
-    void [file, event];
-    throw new Error('TODO(07-event-loop): EventLoop.addReader()/addWriter() should register the socket with the selector, or add to its events');
+    throw new Error('TODO(07-event-loop): EventLoop#watch() must have the selector watch the file for the event, and give back its waiters');
   }
 
-  /** The `role` of `file` has left; the selector hears of it at the end of the turn (step 5). */
+  /**
+   * What `removeReader` and `removeWriter` stand on: the `role` waiter of `file` leaves at once, and its
+   * callback never runs again, even if its socket is ready in this very turn; true, or false if `file`
+   * had no such waiter. The selector is not told now (the same task often waits on the file again in
+   * this turn): the file is remembered for the end of the turn.
+   */
   #leave(file: FileObj, role: keyof Waiters): boolean {
-    // TODO: no key, or nobody in that role (this.#keyOf(file)?.data[role]) → false. Otherwise clear
-    // the role, remember the file in this.#leftThisTurn, and return true. Do not touch the selector:
-    // the same task may wait on this file again before the turn ends.
-    void [file, role];
-    throw new Error('TODO(07-event-loop): EventLoop.removeReader()/removeWriter() should take the waiter off the socket, and remember it for the end of the turn');
+    throw new Error('TODO(07-event-loop): EventLoop#leave() must take the waiter off the file for good, and remember the file for the end of the turn');
   }
 
-  /** Tells the selector about every file whose reader or writer left this turn and did not come back. */
+  /**
+   * At the end of a turn: each file whose reader or writer left during it, and did not come back, stops
+   * being watched for what nobody waits on any more (it is unregistered if nobody waits on it at all).
+   * A file whose key is gone, or whose fd a new socket has taken, is left alone.
+   */
   #unwatchLeftFiles(): void {
-    // TODO: for each file in this.#leftThisTurn: skip it if it has no key any more, or a key of
-    // another fileobj. The events still wanted are READ if key.data.reader, WRITE if key.data.writer:
-    // none → unregister(file); some, but not key.events → modify(file, events, key.data). Then clear the set.
-    throw new Error('TODO(07-event-loop): EventLoop#unwatchLeftFiles() should unregister (or modify) the files nobody waits on any more');
+    throw new Error('TODO(07-event-loop): EventLoop#unwatchLeftFiles() must unregister (or modify) the files nobody waits on any more');
   }
 }
 

@@ -10,12 +10,13 @@ import { createTask, sockAccept, sockRecv, sockSendall } from './coroutines.ts';
 import type { Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
 
-/** Echoes everything `client` sends, until the client closes its side of the connection. */
+/**
+ * Echoes everything `client` sends, whole and in order, until the client closes its side of the
+ * connection; then returns (`session` closes the socket). Every wait gives the loop back: meanwhile
+ * the other clients are served.
+ */
 export function* handleClient(client: Socket): Coroutine<void> {
-  // TODO: 01's handleClient, with `yield*` where 01 blocked: loop: `const data = yield* sockRecv(client, 4096)`;
-  // empty → return; else `yield* sockSendall(client, data)`.
-  void [client, sockRecv, sockSendall];
-  throw new Error('TODO(07-event-loop): handleClient() should echo with yield* sockRecv and yield* sockSendall until the client leaves');
+  throw new Error('TODO(07-event-loop): handleClient() must echo what the client sends, waiting on the loop, until it leaves');
 }
 
 /** One client's whole visit: echo, and close the socket however it ends. */
@@ -31,12 +32,12 @@ function* session(client: Socket, peer: string): Coroutine<void> {
   }
 }
 
-/** Accepts clients for ever, and starts a task for each. */
+/**
+ * Accepts clients for ever on `server` (a listening socket, handed over blocking) and runs each one's
+ * `session` as a task of its own: the next client is accepted without waiting for this one to leave.
+ */
 export function* serve(server: Socket): Coroutine<never> {
-  // TODO: make the server socket non-blocking; then for ever: `const [client, [host, port]] = yield* sockAccept(server)`,
-  // and createTask(session(client, `${host}:${port}`)) — do not wait for it: the next accept comes at once.
-  void [server, sockAccept, createTask, session];
-  throw new Error('TODO(07-event-loop): serve() should accept clients for ever and start a task for each');
+  throw new Error('TODO(07-event-loop): serve() must accept clients for ever and run a task for each');
 }
 
 export function serveForever(server: Socket): void {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ManualScheduler } from '../../fixtures/harness/loop-testing.ts';
 import { CancelledError, Future, type Coroutine } from './future.ts';
-import { Task } from './task.ts';
+import { currentTask, Task } from './task.ts';
 
 describe('07-event-loop: Task', () => {
   test("a task resolves with its coroutine's return value", () => {
@@ -120,6 +120,38 @@ describe('07-event-loop: Task', () => {
     task.cancel();
     loop.runUntilIdle();
     expect(task.result(), 'the task ends the way its coroutine ends: the coroutine decides what cancellation means to it').toBe('cleaned up');
+  });
+
+  test('a task cancelled before its first step, or by its own coroutine, is cancelled at its next step', () => {
+    const loop = new ManualScheduler();
+    const log: string[] = [];
+    function* body(): Coroutine<void> {
+      log.push('the cancelled task ran');
+    }
+    const early = new Task(body(), loop);
+    expect(early.cancel(), 'cancel() on a task that has not run yet returns true').toBe(true);
+    loop.runUntilIdle();
+    expect(log, 'a task cancelled before its first step has nothing to cancel yet: the CancelledError goes in at that step, so its coroutine never runs').toEqual([]);
+    expect(early.cancelled(), 'and the task ends cancelled').toBe(true);
+
+    const never = new Future<void>(loop);
+    function* cancelsItself(): Coroutine<void> {
+      currentTask().cancel();
+      try {
+        yield* never;
+        log.push('woke up normally');
+      } catch (error) {
+        log.push(`caught ${(error as Error).name}`);
+        throw error;
+      }
+    }
+    const self = new Task(cancelsItself(), loop);
+    loop.runUntilIdle();
+    expect(
+      log,
+      'a task cancelled while its coroutine runs (it waits on nothing yet) must get the CancelledError at the yield where it next waits, not never',
+    ).toEqual(['caught CancelledError']);
+    expect(self.cancelled()).toBe(true);
   });
 
   test('yielding something that is not a Future fails with a clear TypeError', () => {

@@ -19,10 +19,8 @@ export function currentTask(): Task<unknown> {
 
 export class Task<T> extends Future<T> {
   readonly #coro: Coroutine<T>;
-  /** The Future the coroutine is parked on, if any: `cancel()` cancels it to wake the coroutine. */
+  /** The Future the coroutine waits on (it yielded it), if it waits on one now. */
   #waitingOn: Future<unknown> | undefined;
-  /** Cancelled while not parked (before its first step, or while running): throw in at the next step. */
-  #mustCancel = false;
 
   constructor(coro: Coroutine<T>, loop: Scheduler) {
     super(loop);
@@ -31,30 +29,26 @@ export class Task<T> extends Future<T> {
   }
 
   /**
-   * Asks the coroutine to stop: a CancelledError is thrown into it where it waits, so its
-   * `try/finally` blocks run. Returns false if the task is already done.
+   * Asks the coroutine to stop, asyncio's way: a CancelledError is thrown into it at the `yield` where
+   * it waits, so its `catch` and `finally` blocks run, and the task ends as its coroutine does:
+   * cancelled if the error comes out of it, with a result if the coroutine catches it and returns. A
+   * task that waits on nothing yet (it has not started, or it cancels itself while it runs) gets the
+   * CancelledError at its next step. Returns true; false if the task is done already (nothing changes).
    */
   override cancel(message = 'cancelled'): boolean {
-    // TODO: done already → false. Parked on a future → cancel that future (this.#waitingOn.cancel(message)):
-    // when it is done, #wakeUp finds a CancelledError in it and throws it into the coroutine. Not
-    // parked (its next step is already scheduled) → set this.#mustCancel, for #step to throw it in.
-    // Do not mark the task itself cancelled here: it is done when its coroutine is.
-    void message;
-    throw new Error('TODO(07-event-loop): Task.cancel() should throw a CancelledError into the coroutine where it waits');
+    throw new Error('TODO(07-event-loop): Task.cancel() must get a CancelledError thrown into the coroutine where it waits');
   }
 
-  /** One step: run the coroutine up to its next `yield` (or its end). Only ever called by the loop. */
+  /**
+   * One step of the coroutine, and only the loop runs one: `input` goes in (a value as the result of
+   * its `yield`, or an error thrown there) and the coroutine runs to its next `yield`, or to its end.
+   * What it returns resolves the task; an error that comes out of it fails the task, a CancelledError
+   * cancels it. A Future it yields is what it waits on: the task steps it again once that future is
+   * done, and not before. Anything else yielded is a bug in the coroutine: a TypeError saying so is
+   * thrown into it.
+   */
   #step(input: Input): void {
-    // TODO: if this.done(), return. If this.#mustCancel, clear it and send a CancelledError instead.
-    // Run the coroutine one step: this.#run(input) (given, below: next(value) or throw(error)).
-    //  - it threw: a CancelledError cancels the task (super.cancel(...)); any other error → setException.
-    //  - it returned (step.done): setResult(step.value).
-    //  - it yielded a Future: park on it — remember it in #waitingOn, and
-    //    future.addDoneCallback(() => this.#wakeUp(future)).
-    //  - it yielded something else: schedule a step that throws a TypeError into it.
-    void input;
-    void CancelledError;
-    throw new Error('TODO(07-event-loop): Task#step() should run the coroutine to its next yield and park it on the Future it yields');
+    throw new Error('TODO(07-event-loop): Task#step() must run the coroutine to its next yield and make it wait on the Future it yields');
   }
 
   /** Runs the coroutine up to its next `yield` (or its end), as the current task: see `currentTask()`. */
@@ -68,11 +62,13 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  /** The Future we waited on is done: step again with its result, or with its error. */
+  /**
+   * Runs on the loop when the future the coroutine waits on is done: the coroutine takes its next step
+   * with that future's outcome, its result as the value of the `yield`, or its error (a CancelledError
+   * too) thrown there.
+   */
   #wakeUp(future: Future<unknown>): void {
-    // TODO: this.#step({ value: future.result() }), or { error } if result() throws.
-    void future;
-    throw new Error("TODO(07-event-loop): Task#wakeUp() should step the coroutine with the future's result or error");
+    throw new Error("TODO(07-event-loop): Task#wakeUp() must step the coroutine with the future's result or error");
   }
 
   override toString(): string {

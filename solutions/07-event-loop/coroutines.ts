@@ -33,7 +33,10 @@ function settle(future: Future<void>): void {
   if (!future.done()) future.setResult();
 }
 
-/** Waits `seconds` on the loop's clock. `sleep(0)` lets every other ready task run first. */
+/**
+ * Waits `seconds` on the loop's clock, and gives the loop back meanwhile: `sleep(0)` lets every other
+ * ready task run first. A sleep cut short (its task cancelled) leaves no timer behind.
+ */
 export function* sleep(seconds: number): Coroutine<void> {
   const loop = getRunningLoop();
   const wakeUp = new Future<void>(loop);
@@ -45,7 +48,7 @@ export function* sleep(seconds: number): Coroutine<void> {
   }
 }
 
-/** Waits until `sock` is readable. The reader is removed however the wait ends. */
+/** Waits until `sock` is readable. The reader is removed however the wait ends, cancelled too. */
 function* readable(sock: Socket): Coroutine<void> {
   const loop = getRunningLoop();
   const ready = new Future<void>(loop);
@@ -57,7 +60,7 @@ function* readable(sock: Socket): Coroutine<void> {
   }
 }
 
-/** Waits until `sock` is writable. */
+/** Waits until `sock` is writable. The writer is removed however the wait ends, cancelled too. */
 function* writable(sock: Socket): Coroutine<void> {
   const loop = getRunningLoop();
   const ready = new Future<void>(loop);
@@ -71,7 +74,8 @@ function* writable(sock: Socket): Coroutine<void> {
 
 /**
  * Accepts a connection on a non-blocking listening socket; the client comes back non-blocking too.
- * It waits first, then accepts: a server calls it when no client is pending, most of the time.
+ * It waits first, then accepts: a server calls it when no client is pending, most of the time. Woken
+ * with nobody to accept after all (the kernel says "not yet"), it waits again; other errors go up.
  */
 export function* sockAccept(server: Socket): Coroutine<[Socket, Address]> {
   for (;;) {
@@ -90,7 +94,8 @@ export function* sockAccept(server: Socket): Coroutine<[Socket, Address]> {
 /**
  * Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. Like
  * `sockAccept`, it waits, then reads: after a reply, the next request is rarely there yet, and a
- * `recv` that fails with BlockingIOError costs more than the wait.
+ * `recv` that fails with BlockingIOError costs more than the wait. Woken with nothing to read after
+ * all, it waits again.
  */
 export function* sockRecv(sock: Socket, size: number): Coroutine<Buffer> {
   for (;;) {
@@ -103,7 +108,10 @@ export function* sockRecv(sock: Socket, size: number): Coroutine<Buffer> {
   }
 }
 
-/** Sends every byte, waiting for room in the socket's buffer whenever it is full. */
+/**
+ * Sends every byte of `data`, in order, and gives the loop back whenever the socket's buffer is full,
+ * until there is room again. A send usually goes through at once: it tries before it waits.
+ */
 export function* sockSendall(sock: Socket, data: Buffer | string): Coroutine<void> {
   let rest = typeof data === 'string' ? Buffer.from(data) : data;
   while (rest.length > 0) {
@@ -119,7 +127,8 @@ export function* sockSendall(sock: Socket, data: Buffer | string): Coroutine<voi
 
 /**
  * Connects a non-blocking socket. The kernel answers EINPROGRESS at once and finishes the handshake
- * in the background; the socket turns writable when it is over, and SO_ERROR says how it went.
+ * in the background; the socket turns writable when it is over, and SO_ERROR says how it went. A
+ * connection that fails throws the OSError it failed with (ConnectionRefusedError, …).
  */
 export function* sockConnect(sock: Socket, address: Address): Coroutine<void> {
   try {
@@ -134,8 +143,9 @@ export function* sockConnect(sock: Socket, address: Address): Coroutine<void> {
 }
 
 /**
- * Runs every awaitable concurrently and resolves with their results in the order given (not the
- * order they finished). The first error fails the whole gather; cancelling it cancels them all.
+ * Runs every awaitable concurrently (a coroutine as a task of its own) and returns a Future of their
+ * results, in the order given, not the order they finished. The first error fails the whole gather
+ * at once; cancelling the gather cancels every one of them.
  */
 export function gather<T extends unknown[]>(...awaitables: { [K in keyof T]: Awaitable<T[K]> }): Future<T> {
   const loop = getRunningLoop();
@@ -161,8 +171,9 @@ export function gather<T extends unknown[]>(...awaitables: { [K in keyof T]: Awa
 }
 
 /**
- * Waits for `awaitable` at most `timeoutSeconds`. If it is not done by then, it is cancelled (its
- * `finally` blocks run before this returns) and `TimeoutError` is raised.
+ * Waits for `awaitable` at most `timeoutSeconds`, and returns its result (or throws its error) as soon
+ * as it is done. If it is not done by then, it is cancelled, its `finally` blocks run before this
+ * returns, and `TimeoutError` is raised.
  */
 export function* waitFor<T>(awaitable: Awaitable<T>, timeoutSeconds: number): Coroutine<T> {
   const loop = getRunningLoop();
@@ -188,7 +199,8 @@ export function* waitFor<T>(awaitable: Awaitable<T>, timeoutSeconds: number): Co
  * Runs `body` in the calling task, for at most `timeoutSeconds` (asyncio's `async with timeout()`).
  * When the time is up the task is cancelled where it waits, and the CancelledError that comes out of
  * `body` becomes a TimeoutError. Unlike `waitFor`, there is no second task to start and to wait for:
- * a server can bound every request this way at the price of one timer.
+ * a server can bound every request this way at the price of one timer. A cancellation that does not
+ * come from that timer goes on as a CancelledError; and once `body` is over, the timer cancels nothing.
  */
 export function* timeout<T>(timeoutSeconds: number, body: Coroutine<T>): Coroutine<T> {
   const task = currentTask();

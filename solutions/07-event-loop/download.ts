@@ -15,7 +15,11 @@ import { gather, sockConnect, sockRecv, sockSendall } from './coroutines.ts';
 import type { Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
 
-/** GETs `path` from the HTTP server at `address` and returns the body of a 200 response. */
+/**
+ * GETs `path` from the HTTP server at `address` with an HTTP/1.0 request, over a non-blocking socket
+ * of its own, and returns the body of a 200 response (`bodyOf` throws for anything else). An HTTP/1.0
+ * server closes the connection when the response is over. The socket is closed however it ends.
+ */
 export function* fetchPage(address: Address, path: string): Coroutine<Buffer> {
   const sock = socket();
   try {
@@ -40,7 +44,7 @@ function bodyOf(response: Buffer, path: string): Buffer {
   return response.subarray(headEnd + 4);
 }
 
-/** Each page after the one before: at most one request in flight. */
+/** Each page after the one before: at most one request in flight. The pages come back in the order asked. */
 export function* downloadOneByOne(address: Address, paths: string[]): Coroutine<Buffer[]> {
   const pages: Buffer[] = [];
   for (const path of paths) pages.push(yield* fetchPage(address, path));

@@ -37,7 +37,7 @@ type State<T> =
 export class Future<T> {
   readonly loop: Scheduler;
   #state: State<T> = { is: 'pending' };
-  /** Who wants to know when this is done. Emptied once they are scheduled: each runs exactly once. */
+  /** The done callbacks added while the future is pending: who wants to know when it finishes. */
   #callbacks: Array<() => void> = [];
 
   constructor(loop: Scheduler) {
@@ -52,7 +52,11 @@ export class Future<T> {
     return this.#state.is === 'cancelled';
   }
 
-  /** The result; throws the error if it failed, CancelledError if cancelled, InvalidStateError if not done yet. */
+  /**
+   * The outcome of a finished future: its result if it succeeded; if it failed, its error is thrown; if
+   * it was cancelled, its CancelledError. A pending future has no outcome to give: asking for it is a
+   * bug in the caller, and throws InvalidStateError.
+   */
   result(): T {
     const state = this.#state;
     switch (state.is) {
@@ -90,8 +94,9 @@ export class Future<T> {
   }
 
   /**
-   * Calls `callback(this)` on the loop once this is done. Added after it is done, the callback is
-   * scheduled at once: it is never lost, and never called from inside `addDoneCallback` itself.
+   * `callback(this)` runs on the loop, exactly once, after this future is done: as a callback of the
+   * loop's (its `callSoon`), never from inside this method, nor from inside whatever settles the future.
+   * A callback added after the future is done is scheduled at once: it is never lost.
    */
   addDoneCallback(callback: (future: Future<T>) => void): void {
     if (this.done()) this.loop.callSoon(() => callback(this));
@@ -99,15 +104,21 @@ export class Future<T> {
   }
 
   /**
-   * `yield* future` in a coroutine: if not done yet, yield this future to the Task driving the
-   * coroutine (which resumes it when the future is done), then hand back the result — or throw the
-   * error. This is what `await` does to a Promise.
+   * What `yield* future` does in a coroutine, as `await` does to a Promise: a pending future is
+   * yielded — itself — to the Task that drives the coroutine, which resumes the coroutine once the
+   * future is done. Then `yield* future` is the future's result, or throws its error. A future that is
+   * done already is not yielded at all.
    */
   *[Symbol.iterator](): Coroutine<T> {
     if (!this.done()) yield this;
     return this.result();
   }
 
+  /**
+   * Where a future finishes, whichever way (`setResult`, `setException`, `cancel`): it takes `state`
+   * for good, and every done callback added so far is scheduled on the loop. A future finishes once:
+   * settling it again throws InvalidStateError and changes nothing.
+   */
   #settle(state: State<T>): void {
     if (this.done()) throw new InvalidStateError(`Cannot ${describe(state)}: the future is already ${this.#state.is}`);
     this.#state = state;

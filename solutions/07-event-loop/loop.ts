@@ -106,16 +106,26 @@ export class EventLoop {
     return this.#clock();
   }
 
+  /**
+   * `callback` runs on the loop's next turn, after the callbacks queued before it, and not before:
+   * never from inside `callSoon`. Returns its handle: cancelled before its turn, it does not run.
+   */
   callSoon(callback: () => void): Handle {
     const handle = new Handle(callback);
     this.#ready.push(handle);
     return handle;
   }
 
+  /** `callback` runs `delaySeconds` from now, on the loop's clock: see `callAt`. */
   callLater(delaySeconds: number, callback: () => void): TimerHandle {
     return this.callAt(this.time() + delaySeconds, callback);
   }
 
+  /**
+   * `callback` runs in the first turn that finds the loop's clock (`time()`) at `when` or later.
+   * Timers run in deadline order; timers with the same deadline, in the order they were scheduled.
+   * Returns its handle: a timer cancelled before it is due does not run.
+   */
   callAt(when: number, callback: () => void): TimerHandle {
     const timer = new TimerHandle(when, this.#timerCount++, callback);
     heapPush(this.#timers, timer, earlier);
@@ -143,15 +153,14 @@ export class EventLoop {
   }
 
   /**
-   * One turn of the loop, and the only place where callbacks are run:
-   *
-   *   1. How long may we wait? 0 if a callback is ready (or the loop is stopping); until the
-   *      nearest timer if there is one; otherwise as long as it takes (null): only I/O can wake us.
-   *   2. Wait in the selector that long; queue the callbacks of the files that became ready.
-   *   3. Queue the callbacks of the timers that are due.
-   *   4. Run the callbacks that are queued now — and only those: what they schedule waits for the
-   *      next turn, so a callback that keeps rescheduling itself cannot starve I/O and timers.
-   *   5. Stop watching the files whose reader or writer left during the turn and did not come back.
+   * One turn of the loop, and the only place where callbacks run. It runs the callbacks that are ready
+   * by the time it has waited: those queued already, the readers and writers of the sockets that
+   * became ready, and the timers that are due. What they schedule runs next turn, so a callback that
+   * keeps rescheduling itself cannot starve sockets and timers. It waits in the selector as long as it
+   * may, and no longer: not at all while a callback is ready (or the loop is stopping), at most until
+   * the earliest timer is due, and for as long as it takes when only a socket can wake it. A
+   * callback that throws is reported (console.error) and the turn goes on. When the turn is over, the
+   * selector stops watching the sockets nobody waits on any more.
    */
   runOnce(): void {
     while (this.#timers[0]?.cancelled) heapPop(this.#timers, earlier); // forget cancelled timers on top
@@ -186,7 +195,11 @@ export class EventLoop {
     this.#unwatchLeftFiles();
   }
 
-  /** Runs turns until `stop()` is called. */
+  /**
+   * Runs turns until `stop()` is called; the turn in which it is called is finished first. Meanwhile
+   * this is the loop `getRunningLoop()` returns, where coroutines find it. Stopped, the loop can be run
+   * again.
+   */
   runForever(): void {
     const outer = runningLoop;
     runningLoop = this;
@@ -198,7 +211,10 @@ export class EventLoop {
     }
   }
 
-  /** Runs `main` (a Future, or a coroutine it wraps in a Task) to its end; returns its result or throws its error. */
+  /**
+   * Runs the loop until `main` is done — a Future, or a coroutine that it runs as a Task — and no
+   * longer; returns its result, or throws its error.
+   */
   runUntilComplete<T>(main: Future<T> | Coroutine<T>): T {
     const future = main instanceof Future ? main : new Task(main, this);
     future.addDoneCallback(() => this.stop());
@@ -224,7 +240,14 @@ export class EventLoop {
     return undefined;
   }
 
-  /** Makes sure the selector watches `file` for `event`, and returns its waiters to fill in. */
+  /**
+   * What `addReader` and `addWriter` stand on: the selector watches `file` for `event`, as well as for
+   * what it watched it for already (one key per file: its reader and its writer share it), and the
+   * key's waiters come back for the caller to fill in. The selector hears only of a change: a file
+   * still watched for `event` (a task waiting on it again in the turn it stopped) costs no system call.
+   * A key found under `file`'s fd may belong to another socket: one closed this turn, whose fd the
+   * kernel has handed on to `file`. That key is stale, not `file`'s.
+   */
   #watch(file: FileObj, event: number): Waiters {
     let key = this.#keyOf(file);
     if (key && key.fileobj !== file) {
@@ -237,16 +260,27 @@ export class EventLoop {
     return key.data;
   }
 
-  /** The `role` of `file` has left; the selector hears of it at the end of the turn (step 5). */
+  /**
+   * What `removeReader` and `removeWriter` stand on: the `role` waiter of `file` leaves at once, and its
+   * callback never runs again, even if its socket is ready in this very turn; true, or false if `file`
+   * had no such waiter. The selector is not told now (the same task often waits on the file again in
+   * this turn): the file is remembered for the end of the turn.
+   */
   #leave(file: FileObj, role: keyof Waiters): boolean {
     const waiters = this.#keyOf(file)?.data;
-    if (!waiters?.[role]) return false;
+    const handle = waiters?.[role];
+    if (!waiters || !handle) return false;
+    handle.cancel(); // its socket may be ready in this very turn, its callback queued already: it must not run
     waiters[role] = undefined;
     this.#leftThisTurn.add(file);
     return true;
   }
 
-  /** Tells the selector about every file whose reader or writer left this turn and did not come back. */
+  /**
+   * At the end of a turn: each file whose reader or writer left during it, and did not come back, stops
+   * being watched for what nobody waits on any more (it is unregistered if nobody waits on it at all).
+   * A file whose key is gone, or whose fd a new socket has taken, is left alone.
+   */
   #unwatchLeftFiles(): void {
     for (const file of this.#leftThisTurn) {
       const key = this.#keyOf(file);

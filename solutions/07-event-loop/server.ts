@@ -11,7 +11,11 @@ import { createTask, sockAccept, sockRecv, sockSendall } from './coroutines.ts';
 import type { Coroutine } from './future.ts';
 import { EventLoop } from './loop.ts';
 
-/** Echoes everything `client` sends, until the client closes its side of the connection. */
+/**
+ * Echoes everything `client` sends, whole and in order, until the client closes its side of the
+ * connection; then returns (`session` closes the socket). Every wait gives the loop back: meanwhile
+ * the other clients are served.
+ */
 export function* handleClient(client: Socket): Coroutine<void> {
   for (;;) {
     const data = yield* sockRecv(client, 4096); // waits, without blocking, until the client sends or leaves
@@ -33,7 +37,10 @@ function* session(client: Socket, peer: string): Coroutine<void> {
   }
 }
 
-/** Accepts clients for ever, and starts a task for each. */
+/**
+ * Accepts clients for ever on `server` (a listening socket, handed over blocking) and runs each one's
+ * `session` as a task of its own: the next client is accepted without waiting for this one to leave.
+ */
 export function* serve(server: Socket): Coroutine<never> {
   server.setBlocking(false);
   for (;;) {

@@ -23,7 +23,7 @@ export function currentTask(): Task<unknown> {
 
 export class Task<T> extends Future<T> {
   readonly #coro: Coroutine<T>;
-  /** The Future the coroutine is parked on, if any: `cancel()` cancels it to wake the coroutine. */
+  /** The Future the coroutine waits on (it yielded it), if it waits on one now. */
   #waitingOn: Future<unknown> | undefined;
   /** Cancelled while not parked (before its first step, or while running): throw in at the next step. */
   #mustCancel = false;
@@ -35,20 +35,29 @@ export class Task<T> extends Future<T> {
   }
 
   /**
-   * Asks the coroutine to stop: a CancelledError is thrown into it where it waits, so its
-   * `try/finally` blocks run. Returns false if the task is already done.
-   *
-   * Discussion: the task is not marked cancelled here. The coroutine may still be cleaning up (its
-   * `finally` may even wait on something), and the task is done only when the coroutine is.
+   * Asks the coroutine to stop, asyncio's way: a CancelledError is thrown into it at the `yield` where
+   * it waits, so its `catch` and `finally` blocks run, and the task ends as its coroutine does:
+   * cancelled if the error comes out of it, with a result if the coroutine catches it and returns. A
+   * task that waits on nothing yet (it has not started, or it cancels itself while it runs) gets the
+   * CancelledError at its next step. Returns true; false if the task is done already (nothing changes).
    */
   override cancel(message = 'cancelled'): boolean {
+    // Discussion: the task is not marked cancelled here. The coroutine may still be cleaning up (its
+    // `finally` may even wait on something), and the task is done only when the coroutine is.
     if (this.done()) return false;
     if (this.#waitingOn?.cancel(message)) return true; // its callback wakes us: result() throws CancelledError
     this.#mustCancel = true;
     return true;
   }
 
-  /** One step: run the coroutine up to its next `yield` (or its end). Only ever called by the loop. */
+  /**
+   * One step of the coroutine, and only the loop runs one: `input` goes in (a value as the result of
+   * its `yield`, or an error thrown there) and the coroutine runs to its next `yield`, or to its end.
+   * What it returns resolves the task; an error that comes out of it fails the task, a CancelledError
+   * cancels it. A Future it yields is what it waits on: the task steps it again once that future is
+   * done, and not before. Anything else yielded is a bug in the coroutine: a TypeError saying so is
+   * thrown into it.
+   */
   #step(input: Input): void {
     if (this.done()) return;
     if (this.#mustCancel) {
@@ -90,7 +99,11 @@ export class Task<T> extends Future<T> {
     }
   }
 
-  /** The Future we waited on is done: step again with its result, or with its error. */
+  /**
+   * Runs on the loop when the future the coroutine waits on is done: the coroutine takes its next step
+   * with that future's outcome, its result as the value of the `yield`, or its error (a CancelledError
+   * too) thrown there.
+   */
   #wakeUp(future: Future<unknown>): void {
     let input: Input;
     try {
