@@ -1,5 +1,6 @@
 /**
- * 08-async-web — one connection, many requests: the task that serves a client. (Your part: the TODOs.)
+ * 08-async-web — one connection, many requests: the task that serves a client. (Yours to write:
+ * readHead, skipBody, keepAlive and handleConnection.)
  *
  * Builds on 00 (the request parser and the responses, imported as they are) and 07 (the loop and its
  * socket coroutines): adds HTTP/1.1 keep-alive. In 00 a connection carried one request and closed. Here
@@ -53,19 +54,19 @@ export interface ConnOptions {
 }
 
 /**
- * Reads the next request head from `conn`: its bytes up to the blank line, which are taken out of
- * `conn.buffer` (what follows stays there). Returns undefined when the client closes the connection
- * between requests; throws HttpError 431 when the head grows past MAX_HEAD_BYTES, 400 when the client
- * leaves halfway through it.
+ * The next request head on `conn`: its text (one character per byte) up to the blank line that ends it,
+ * without that line. `conn.buffer` outlives one request: a head may be there already, whole or in part,
+ * and is then taken from there before the socket is read; what arrived after the head (a body, the next
+ * pipelined request) stays in `conn.buffer`. While it waits, every other connection is served.
+ *
+ * - The client closes before sending a byte of this request: undefined (it is done, nothing to answer).
+ * - The client closes halfway through the head: HttpError 400.
+ * - A head longer than MAX_HEAD_BYTES: HttpError 431, as soon as more than that many bytes have come
+ *   without the blank line (a head that never ends is not read for ever).
+ * - `conn.idle` turns false as soon as a byte of this request arrives.
  */
 export function* readHead(conn: Conn): Coroutine<string | undefined> {
-  // TODO: 00's readHead, on the loop, with a buffer that outlives one request:
-  //   - look for END_OF_HEAD in conn.buffer; past MAX_HEAD_BYTES without it, throw HttpError 431;
-  //   - found: take the head out of conn.buffer (latin1), leave what follows it there, return the head;
-  //   - not yet: `yield* sockRecv(conn.sock, 64 * 1024)`; empty means the client left (undefined if
-  //     nothing of this request had come, else HttpError 400); otherwise set conn.idle = false and
-  //     append the bytes to conn.buffer.
-  throw new Error('TODO(08-async-web): readHead should read up to the blank line (CRLF CRLF) into conn.buffer with sockRecv, and return the head, leaving what follows in conn.buffer');
+  throw new Error('TODO(08-async-web): readHead() must return the next request head, leaving what follows it in conn.buffer');
 }
 
 /** The length of the request's body: its Content-Length, 0 without one; 400 for anything but a number. */
@@ -78,13 +79,12 @@ export function contentLength(request: Request): number {
 
 /**
  * Reads and drops the `length` bytes of a request body. The views here take no body, but its bytes are
- * on the connection all the same: left there, they would be read as the next request.
+ * on the connection all the same: left there, they would be read as the next request. Some or all of
+ * them may be in `conn.buffer` already; whatever arrives after them belongs to the next request and
+ * stays in `conn.buffer`. The client closing before the body is complete: HttpError 400.
  */
 export function* skipBody(conn: Conn, length: number): Coroutine<void> {
-  // TODO: drop `length` bytes: first from conn.buffer, then from `yield* sockRecv(...)` until enough
-  // have come (what comes after them belongs to the next request: keep it in conn.buffer).
-  // The client leaving before the end is HttpError 400.
-  throw new Error('TODO(08-async-web): skipBody should read and drop the Content-Length bytes of the body, from conn.buffer first, then from the socket');
+  throw new Error('TODO(08-async-web): skipBody() must drop the length bytes of the body, keeping what follows it in conn.buffer');
 }
 
 /** The next whole request on `conn` (head parsed and logged, body read), or undefined when the client is done. */
@@ -100,28 +100,30 @@ export function* readRequest(conn: Conn): Coroutine<Request | undefined> {
 /**
  * Whether the client wants the connection kept open after this request: HTTP/1.1 keeps it unless the
  * client says `Connection: close`; HTTP/1.0 closes it unless the client says `Connection: keep-alive`.
+ * The header's options are compared in any case: `Keep-Alive` is `keep-alive`.
  */
 export function keepAlive(request: Request): boolean {
-  // TODO: look at the Connection header (lower-case, comma-separated options): `close` closes;
-  // otherwise HTTP/1.1 keeps the connection, HTTP/1.0 only with `keep-alive`.
-  throw new Error('TODO(08-async-web): keepAlive should say whether the connection stays open after this request (Connection header, HTTP version)');
+  throw new Error('TODO(08-async-web): keepAlive() must say whether the connection stays open after this request');
 }
 
 /**
- * Serves requests on `conn` one after another, in the order they came, until the client closes, asks
- * to close, sends something that is not HTTP (400, then close), or takes longer than `headTimeout`
- * to send a request (dropped without an answer).
+ * Serves the requests on `conn` one after another, each answered in the order it came, for as long as
+ * the connection is kept alive; each response says whether it is (`Connection: keep-alive` or `close`).
+ * It returns (and `session` closes the socket):
+ *
+ * - when the client closes between requests, or after answering a request that did not keep the
+ *   connection alive;
+ * - after the error page of an HttpError (400, 431): a client that sent something else than HTTP is done;
+ * - when a request, head and body, takes longer than `options.headTimeout` seconds to arrive: the client
+ *   is dropped without a word;
+ * - once the server shuts down (`conn.closing`): the request in hand is answered with
+ *   `Connection: close`, and no other is read.
+ *
+ * `conn.idle` is true exactly while the connection waits for a request of which nothing has arrived: a
+ * shutdown closes such a connection at once, and lets any other finish its request.
  */
 export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<void> {
-  // TODO: a loop, one request per turn:
-  //   - conn.idle = nothing of the next request is in conn.buffer yet;
-  //   - request = yield* timeout(options.headTimeout, readRequest(conn)): TimeoutError → log
-  //     (conn.log) and return (dropped, no answer); HttpError → send errorResponse(error) and return; undefined →
-  //     the client is done: return;
-  //   - conn.idle = false; keep the connection open if keepAlive(request) and not conn.closing;
-  //   - send generateResponse(request, 'keep-alive' or 'close'); return unless kept open (or
-  //     conn.closing has been set meanwhile: the server is shutting down).
-  throw new Error('TODO(08-async-web): handleConnection should answer requests one after another on the same connection (keep-alive) until the client closes or asks to close');
+  throw new Error('TODO(08-async-web): handleConnection() must answer requests one after another on the connection while it is kept alive');
 }
 
 /** What serves a connection: `handleConnection`, or (in the tests' known-wrong servers) a mistaken one. */

@@ -107,6 +107,22 @@ describe('08-async-web: the web app on your own loop', () => {
     expect(response.headers.get('connection')).toBe('close');
   });
 
+  test('HTTP/1.0 with Connection: Keep-Alive keeps the connection open', async () => {
+    const client = await site.connect('old-keeper');
+    // Old clients (ApacheBench among them) write the option capitalised: header options ignore case.
+    client.send(request('GET', '/', ['Connection: Keep-Alive'], 'HTTP/1.0') + request('GET', '/blog', [], 'HTTP/1.0'));
+    const first = await nextResponse(site, client, 'GET / over HTTP/1.0 with Connection: Keep-Alive');
+    expect(first.status).toBe(200);
+    expect(
+      first.headers.get('connection'),
+      'an HTTP/1.0 request that says "Connection: Keep-Alive" keeps its connection (options compare in any case)',
+    ).toBe('keep-alive');
+    const second = await nextResponse(site, client, 'GET /blog, the next request on that connection (HTTP/1.0, no Connection header)');
+    expect(second.status).toBe(200);
+    expect(second.headers.get('connection'), 'an HTTP/1.0 request without Connection: keep-alive closes its connection').toBe('close');
+    expect(show(await client.readToEnd({ what: 'the last request was HTTP/1.0 without keep-alive' })), 'nothing after the last response').toBe('""');
+  });
+
   test('pipelined requests, sent at once, are answered in order on one connection', async () => {
     const client = await site.connect('pipeliner');
     client.send(request('GET', '/blog') + request('GET', '/nowhere') + request('GET', '/', ['Connection: close']));
@@ -145,6 +161,32 @@ describe('08-async-web: the web app on your own loop', () => {
     const response = parseResponse(await client.readToEnd({ what: 'after a 400 the connection closes' }));
     expect(response.status).toBe(400);
     expect((await site.fetch('/')).status, 'the server must go on serving after garbage').toBe(200);
+  });
+
+  test('a client that closes its side between requests is closed without a word', async () => {
+    const client = await site.connect('leaver');
+    client.send(request('GET', '/'));
+    expect((await nextResponse(site, client, 'GET /')).status).toBe(200);
+    client.end(); // FIN: it sends nothing more, and still reads
+    expect(
+      show(await client.readToEnd({ what: 'the client closed its side after a response, between requests' })),
+      'a client that closes between requests asked for nothing more: close the connection without an answer (no 400)',
+    ).toBe('""');
+  });
+
+  test('a client that closes its side in the middle of a request, head or body, gets 400', async () => {
+    const cases = [
+      { name: 'half-head', sent: 'GET / HTTP/1.1\r\nHost: te', where: 'in the middle of its head' },
+      { name: 'half-body', sent: request('POST', '/', ['Content-Length: 10']) + '12345', where: 'after 5 of the 10 bytes of its body' },
+    ];
+    for (const { name, sent, where } of cases) {
+      const client = await site.connect(name);
+      client.send(sent);
+      client.end(); // FIN: it sends nothing more, and still reads
+      const rest = await client.readToEnd({ what: `the client closed its side ${where}` });
+      expect(rest.includes('\r\n\r\n'), `client ${name} closed its side ${where} and got ${show(rest)}; expected a 400 response`).toBe(true);
+      expect(parseResponse(rest).status, `a request cut short ${where} is a bad request: 400`).toBe(400);
+    }
   });
 
   test('a request head over 8 KiB gets 431', async () => {
@@ -205,7 +247,13 @@ describe('08-async-web: the web app on your own loop', () => {
     ).toBe('""');
 
     busy.send('67890');
-    const response = parseResponse(await busy.readToEnd({ what: 'the request in flight gets its response, then the connection closes' }));
+    const reply = await busy.readToEnd({ what: 'the request in flight gets its response, then the connection closes' });
+    expect(
+      reply.includes('\r\n\r\n'),
+      `client busy had sent a head and half its body when the shutdown began, and got ${show(reply)}: a connection in the ` +
+        `middle of a request is not idle; the shutdown lets it finish and get its response (with Connection: close)`,
+    ).toBe(true);
+    const response = parseResponse(reply);
     expect(response.status).toBe(200);
     expect(response.headers.get('connection'), 'a server shutting down answers with Connection: close').toBe('close');
     expect(response.body.toString('utf8')).toBe(blog());

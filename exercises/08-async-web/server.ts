@@ -1,5 +1,6 @@
 /**
- * 08-async-web — the web app of 00, served by your event loop of 07 to many clients at once.
+ * 08-async-web — the web app of 00, served by your event loop of 07 to many clients at once. (Yours to
+ * write: WebServer.shutdown.)
  *
  * Builds on 00 and 07, and on connection.ts here: adds the accept loop and a graceful shutdown. One
  * task accepts clients, one task per connection serves them (`session`), and all of them share one
@@ -49,15 +50,14 @@ export class WebServer {
   }
 
   /**
-   * Stops accepting (the listening socket closes when the accept task ends), closes the connections
-   * that wait for a request, and asks the busy ones to close after their response.
+   * Begins a graceful shutdown (SIGTERM, Ctrl-C): prints a line that starts with `shutting down` (the
+   * tests wait for it) and stops accepting, so that the listening socket closes and new connections are
+   * refused. The connections waiting idle for a request end at once, without a word; each busy one
+   * answers the request in hand with `Connection: close`, then ends. `serve` returns once the last one
+   * is done, and the process exits.
    */
   shutdown(): void {
-    // TODO: once only (the accept task is undefined or done already: return):
-    //   - say(`shutting down: no new connections, N open`) — the tests wait for that line;
-    //   - cancel the accept task (its finally closes the listening socket: new clients are refused);
-    //   - for each connection: set conn.closing, and cancel the task of an idle one (conn.idle).
-    throw new Error('TODO(08-async-web): shutdown should stop accepting (cancel the accept task), close idle connections and mark the busy ones closing');
+    throw new Error('TODO(08-async-web): shutdown() must stop accepting, close the idle connections and let the busy ones finish with Connection: close');
   }
 
   *#acceptForever(): Coroutine<void> {

@@ -1,5 +1,6 @@
 /**
- * 09-cpu-bound — a pool of worker processes, watched by the loop like any socket.
+ * 09-cpu-bound — a pool of worker processes, watched by the loop like any socket. (Yours to write: the
+ * Worker constructor, Worker.compute and WorkerPool.fib.)
  *
  * Builds on 07 (the loop, `sockSendall`, Futures) and lines.ts: adds a way to run CPU work without
  * stopping the loop. Each worker is a child process (worker.ts) whose stdin is one end of a socketpair
@@ -36,25 +37,27 @@ export class Worker {
   readonly channel: Socket;
   readonly lines: LineReader;
 
+  /**
+   * Starts a worker: a child process running worker.ts (`WORKER_PROGRAM`, with the same Node and the
+   * same flags as this process, which is how it can run TypeScript) whose stdin is one end of a new
+   * socketpair. The server keeps the other end as `channel`, for the loop to watch like any client's
+   * socket, with `lines` reading the worker's answers from it. When the worker dies, `channel` must read
+   * end-of-file. Prints `worker PID started` (the tests read the pids there).
+   */
   constructor() {
-    // TODO: make a socketpair(); spawn the worker program (process.execPath with process.execArgv and
-    // WORKER_PROGRAM) with their end as its stdin: { stdio: [theirs.fileno(), 'inherit', 'inherit'] };
-    // then close their end here (else our end never reads end-of-file when the worker dies), unref()
-    // the child, make our end non-blocking, keep it (channel, and a LineReader on it), and
-    // say(`worker ${this.pid} started`) — the tests read the pids from that line.
-    throw new Error('TODO(09-cpu-bound): the Worker constructor should spawn worker.ts with one end of a socketpair as its stdin, and keep the other end, non-blocking');
+    throw new Error('TODO(09-cpu-bound): the Worker constructor must start worker.ts on one end of a socketpair, and keep the other end for the loop');
   }
 
   get pid(): number {
     return this.process.pid ?? -1;
   }
 
-  /** Sends `n` and waits, in the loop, for the answer. Throws WorkerCrashed if the worker dies first. */
+  /**
+   * fib(n), computed by this worker: sends it `n` on a line and waits for its answer line, in the loop
+   * (every other task runs meanwhile). Throws WorkerCrashed if the worker dies before it answers.
+   */
   *compute(n: number): Coroutine<number> {
-    // TODO: send `${n}\n` on the channel (sockSendall) and read the answer line (this.lines.readLine()),
-    // both with yield*: the loop serves everyone else meanwhile. No line (undefined), or a
-    // ConnectionError, means the worker died: throw WorkerCrashed.
-    throw new Error('TODO(09-cpu-bound): Worker.compute should send n to the worker and yield* until its answer line arrives; throw WorkerCrashed if the worker died');
+    throw new Error('TODO(09-cpu-bound): Worker.compute() must ask the worker for fib(n) and wait in the loop for its answer, or throw WorkerCrashed');
   }
 
   /** Ends the worker: its socket closes, and SIGKILL stops it even in the middle of a computation. */
@@ -77,12 +80,14 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.#release(this.#start());
   }
 
-  /** fib(n), computed by a worker while the loop goes on. Throws WorkerCrashed if that worker dies. */
+  /**
+   * fib(n), computed by a worker while the loop goes on: an idle worker, or else the next one to come
+   * free. Prints `worker PID: fib(n)` once a worker has the request (the tests wait for it). A worker that
+   * answered serves the next request; one whose computation failed (it died) is never used again: a new
+   * worker takes its place, and the caller gets the error.
+   */
   *fib(n: number): Coroutine<number> {
-    // TODO: take a worker (yield* this.#acquire()), say(`worker ${worker.pid}: fib(${n})`) — the tests
-    // wait for that line — and yield* worker.compute(n). Then release the worker (this.#release), or,
-    // if compute threw, replace it (this.#replace) and throw the error on.
-    throw new Error('TODO(09-cpu-bound): WorkerPool.fib should acquire a worker, yield* its compute(n), and release it (or replace it if it failed)');
+    throw new Error('TODO(09-cpu-bound): WorkerPool.fib() must have fib(n) computed by a free worker, and replace a worker that died');
   }
 
   /** Stops every worker. Tasks still waiting for one are left waiting: the server is going away. */

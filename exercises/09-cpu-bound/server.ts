@@ -1,5 +1,6 @@
 /**
  * 09-cpu-bound — Beazley's fib server, on your loop: what async cannot do, and the way around it.
+ * (Yours to write: handleClient.)
  *
  * Builds on 07 (the loop), 08 (runUntilSignalled) and pool.ts here. A client sends `n` on a line, the
  * server answers fib(n) on a line. Run it two ways:
@@ -29,14 +30,14 @@ export function* inline(n: number): Coroutine<number> {
   return fib(n);
 }
 
-/** Answers each line `client` sends with fib of it (or `error: …`), until the client leaves. */
+/**
+ * Answers each line `client` sends, in order, with a line: fib(n) for a line `n`, computed by `compute`;
+ * `error: <why>` for a line that `parseN` does not take, or when the worker computing it died
+ * (WorkerCrashed). The connection goes on after an error line. Returns when the client leaves. Prints
+ * `#id fib(n)` before each computation and `#id fib(n) = <answer>` after it (the tests watch both).
+ */
 export function* handleClient(client: Socket, id: number, compute: Compute): Coroutine<void> {
-  // TODO: with a LineReader on `client`, for each line until the client leaves (undefined):
-  //   - parseN(line); an Error → send `error: <its message>\n` and go on with the next line;
-  //   - say(`#${id} fib(${n})`) — the tests watch for it — then compute: `yield* compute(n)`;
-  //     a WorkerCrashed error becomes the answer `error: <its message>`;
-  //   - say(`#${id} fib(${n}) = ${answer}`), and send the answer and a newline.
-  throw new Error('TODO(09-cpu-bound): handleClient should answer each line n the client sends with fib(n) on a line, computed by yield* compute(n)');
+  throw new Error('TODO(09-cpu-bound): handleClient() must answer each line n the client sends with fib(n), computed by compute(n), or with an error line');
 }
 
 /** One client's visit: serve it, close its socket however that ends. */

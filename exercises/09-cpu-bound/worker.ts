@@ -1,5 +1,5 @@
 /**
- * 09-cpu-bound — a worker process of the pool (given).
+ * 09-cpu-bound — a worker process of the pool (given: nothing to write here).
  *
  * The pool starts this program with one end of a socketpair as its stdin (fd 0). It reads a line
  * (`n`), computes fib(n), sends back a line (the result), and waits for the next one. It may block as

@@ -53,10 +53,16 @@ export interface ConnOptions {
 }
 
 /**
- * Reads the next request head from `conn`: its bytes up to the blank line, which are taken out of
- * `conn.buffer` (what follows stays there). Returns undefined when the client closes the connection
- * between requests; throws HttpError 431 when the head grows past MAX_HEAD_BYTES, 400 when the client
- * leaves halfway through it.
+ * The next request head on `conn`: its text (one character per byte) up to the blank line that ends it,
+ * without that line. `conn.buffer` outlives one request: a head may be there already, whole or in part,
+ * and is then taken from there before the socket is read; what arrived after the head (a body, the next
+ * pipelined request) stays in `conn.buffer`. While it waits, every other connection is served.
+ *
+ * - The client closes before sending a byte of this request: undefined (it is done, nothing to answer).
+ * - The client closes halfway through the head: HttpError 400.
+ * - A head longer than MAX_HEAD_BYTES: HttpError 431, as soon as more than that many bytes have come
+ *   without the blank line (a head that never ends is not read for ever).
+ * - `conn.idle` turns false as soon as a byte of this request arrives.
  */
 export function* readHead(conn: Conn): Coroutine<string | undefined> {
   for (;;) {
@@ -89,7 +95,9 @@ export function contentLength(request: Request): number {
 
 /**
  * Reads and drops the `length` bytes of a request body. The views here take no body, but its bytes are
- * on the connection all the same: left there, they would be read as the next request.
+ * on the connection all the same: left there, they would be read as the next request. Some or all of
+ * them may be in `conn.buffer` already; whatever arrives after them belongs to the next request and
+ * stays in `conn.buffer`. The client closing before the body is complete: HttpError 400.
  */
 export function* skipBody(conn: Conn, length: number): Coroutine<void> {
   let rest = length;
@@ -117,6 +125,7 @@ export function* readRequest(conn: Conn): Coroutine<Request | undefined> {
 /**
  * Whether the client wants the connection kept open after this request: HTTP/1.1 keeps it unless the
  * client says `Connection: close`; HTTP/1.0 closes it unless the client says `Connection: keep-alive`.
+ * The header's options are compared in any case: `Keep-Alive` is `keep-alive`.
  */
 export function keepAlive(request: Request): boolean {
   const options = (request.headers.get('connection') ?? '').toLowerCase().split(',').map((option) => option.trim());
@@ -125,9 +134,20 @@ export function keepAlive(request: Request): boolean {
 }
 
 /**
- * Serves requests on `conn` one after another, in the order they came, until the client closes, asks
- * to close, sends something that is not HTTP (400, then close), or takes longer than `headTimeout`
- * to send a request (dropped without an answer).
+ * Serves the requests on `conn` one after another, each answered in the order it came, for as long as
+ * the connection is kept alive; each response says whether it is (`Connection: keep-alive` or `close`).
+ * It returns (and `session` closes the socket):
+ *
+ * - when the client closes between requests, or after answering a request that did not keep the
+ *   connection alive;
+ * - after the error page of an HttpError (400, 431): a client that sent something else than HTTP is done;
+ * - when a request, head and body, takes longer than `options.headTimeout` seconds to arrive: the client
+ *   is dropped without a word;
+ * - once the server shuts down (`conn.closing`): the request in hand is answered with
+ *   `Connection: close`, and no other is read.
+ *
+ * `conn.idle` is true exactly while the connection waits for a request of which nothing has arrived: a
+ * shutdown closes such a connection at once, and lets any other finish its request.
  */
 export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<void> {
   for (;;) {

@@ -49,8 +49,11 @@ export class WebServer {
   }
 
   /**
-   * Stops accepting (the listening socket closes when the accept task ends), closes the connections
-   * that wait for a request, and asks the busy ones to close after their response.
+   * Begins a graceful shutdown (SIGTERM, Ctrl-C): prints a line that starts with `shutting down` (the
+   * tests wait for it) and stops accepting, so that the listening socket closes and new connections are
+   * refused. The connections waiting idle for a request end at once, without a word; each busy one
+   * answers the request in hand with `Connection: close`, then ends. `serve` returns once the last one
+   * is done, and the process exits.
    */
   shutdown(): void {
     if (!this.#accepting || this.#accepting.done()) return;

@@ -1,5 +1,5 @@
 /**
- * 09-cpu-bound — the work: Fibonacci numbers, computed the slow way on purpose (given).
+ * 09-cpu-bound — the work: Fibonacci numbers, computed the slow way on purpose (given: nothing to write here).
  *
  * The naive recursion makes about fib(n) calls: fib(25) takes a millisecond, fib(32) a few dozen,
  * fib(40) seconds. It never waits for anything, so it never yields: while it runs, nothing else in

@@ -1,5 +1,5 @@
 /**
- * 09-cpu-bound — reading a socket line by line, on the loop (given).
+ * 09-cpu-bound — reading a socket line by line, on the loop (given: nothing to write here).
  *
  * Builds on 07's `sockRecv`. TCP delivers bytes, not lines: one `recv` may hold half a line, or three.
  * A `LineReader` keeps what came after the last newline for the next `readLine`. The server reads its

@@ -36,6 +36,13 @@ export class Worker {
   readonly channel: Socket;
   readonly lines: LineReader;
 
+  /**
+   * Starts a worker: a child process running worker.ts (`WORKER_PROGRAM`, with the same Node and the
+   * same flags as this process, which is how it can run TypeScript) whose stdin is one end of a new
+   * socketpair. The server keeps the other end as `channel`, for the loop to watch like any client's
+   * socket, with `lines` reading the worker's answers from it. When the worker dies, `channel` must read
+   * end-of-file. Prints `worker PID started` (the tests read the pids there).
+   */
   constructor() {
     const [ours, theirs] = socketpair();
     // The child gets `theirs` as its fd 0 (spawn duplicates it); our copy of it is then closed, so
@@ -55,7 +62,10 @@ export class Worker {
     return this.process.pid ?? -1;
   }
 
-  /** Sends `n` and waits, in the loop, for the answer. Throws WorkerCrashed if the worker dies first. */
+  /**
+   * fib(n), computed by this worker: sends it `n` on a line and waits for its answer line, in the loop
+   * (every other task runs meanwhile). Throws WorkerCrashed if the worker dies before it answers.
+   */
   *compute(n: number): Coroutine<number> {
     let line: string | undefined;
     try {
@@ -88,7 +98,12 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.#release(this.#start());
   }
 
-  /** fib(n), computed by a worker while the loop goes on. Throws WorkerCrashed if that worker dies. */
+  /**
+   * fib(n), computed by a worker while the loop goes on: an idle worker, or else the next one to come
+   * free. Prints `worker PID: fib(n)` once a worker has the request (the tests wait for it). A worker that
+   * answered serves the next request; one whose computation failed (it died) is never used again: a new
+   * worker takes its place, and the caller gets the error.
+   */
   *fib(n: number): Coroutine<number> {
     const worker = yield* this.#acquire();
     say(`worker ${worker.pid}: fib(${n})`);

@@ -29,7 +29,12 @@ export function* inline(n: number): Coroutine<number> {
   return fib(n);
 }
 
-/** Answers each line `client` sends with fib of it (or `error: …`), until the client leaves. */
+/**
+ * Answers each line `client` sends, in order, with a line: fib(n) for a line `n`, computed by `compute`;
+ * `error: <why>` for a line that `parseN` does not take, or when the worker computing it died
+ * (WorkerCrashed). The connection goes on after an error line. Returns when the client leaves. Prints
+ * `#id fib(n)` before each computation and `#id fib(n) = <answer>` after it (the tests watch both).
+ */
 export function* handleClient(client: Socket, id: number, compute: Compute): Coroutine<void> {
   const lines = new LineReader(client);
   for (;;) {
