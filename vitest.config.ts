@@ -42,10 +42,10 @@ const projects: TestProjectInlineConfiguration[] = [
 
 if (process.env.KATA_VERIFY) {
   // Only verify needs the known-wrong solutions, so a learner's copy without fixtures/wrong/ still runs
-  // its tests. A computed address keeps the config's bundler from resolving the import up front;
-  // verify runs under tsx, which loads the .ts file.
-  const wrongModule = new URL('./fixtures/wrong/index.ts', import.meta.url).href;
-  const { applyEdits, wrongSolutions } = (await import(wrongModule)) as typeof import('./fixtures/wrong/index.ts');
+  // its tests: the module is loaded here, at run time (through tsx, for it is TypeScript), and not
+  // bundled into the config up front.
+  const { tsImport } = await import('tsx/esm/api');
+  const { applyEdits, wrongSolutions } = (await tsImport('./fixtures/wrong/index.ts', import.meta.url)) as typeof import('./fixtures/wrong/index.ts');
   projects.push(treeProject('skeletons', 'skeletons'));
   for (const wrong of wrongSolutions()) {
     applyEdits(wrong);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
 
@@ -156,5 +157,38 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
       5000,
       () => `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run after the server exited: stop them (close the pool) on the way out.`,
     );
+  }, POOL_TEST_MS);
+
+  test('killed outright (SIGKILL), the server leaves nothing behind: its workers exit, its clients are hung up on, its port is free', async () => {
+    const srv = await startServer(server, { args: ['--workers', '2'] });
+    await until(
+      () => startedWorkers(srv).length >= 2 || srv.hasExited,
+      15_000,
+      () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
+    );
+    const client = await srv.connect('left behind');
+    client.send('20\n');
+    expect(await readLine(srv, client, 'fib(20)')).toBe('6765');
+    await srv.signal('SIGKILL');
+    const workers = startedWorkers(srv);
+    const inherited =
+      'A child process must hold only what it is handed: its own end of its socketpair as its stdin. Every socket ' +
+      'the binding makes is close-on-exec, so a child gets no other; one made inheritable (setInheritable) is passed ' +
+      'to every child started after it, and keeps its file open for as long as that child lives.';
+    await until(
+      () => workers.every(gone),
+      2000,
+      () =>
+        `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run 2 s after the server was killed with SIGKILL ` +
+        `(no code of the server ran: a worker only learns of it by reading end-of-file on its socket, which happens once ` +
+        `no process holds the server's end any more). ${inherited}`,
+    );
+    await client.readToEnd({ timeoutMs: 2000, what: `the server was killed: its connection ends, unless a child still holds it. ${inherited}` });
+    const refused = await new Promise<boolean>((resolve) => {
+      const probe = connect(srv.port, '127.0.0.1');
+      probe.on('connect', () => (probe.destroy(), resolve(false)));
+      probe.on('error', () => resolve(true));
+    });
+    expect(refused, `after the server was killed, a new client could still connect to its port 127.0.0.1:${srv.port}. ${inherited}`).toBe(true);
   }, POOL_TEST_MS);
 });
