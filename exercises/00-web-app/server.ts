@@ -21,10 +21,10 @@ export const MAX_HEAD_BYTES = 8 * 1024;
  * The empty line that ends a request head. A line ends with CRLF; RFC 9112 §2.2 lets a server also take a
  * lone LF, which is what `printf 'GET / HTTP/1.1\n\n' | nc …` sends: this server does.
  */
-const END_OF_HEAD = /\r?\n\r?\n/;
+export const END_OF_HEAD = /\r?\n\r?\n/;
 
 /** Empty lines before the request line, which RFC 9112 §2.2 asks a server to ignore. */
-const LEADING_EMPTY_LINES = /^(\r?\n)+/;
+export const LEADING_EMPTY_LINES = /^(\r?\n)+/;
 
 /**
  * Reads one request head from `client` and returns it without the empty line that ends it (END_OF_HEAD:

@@ -134,6 +134,21 @@ describe('08-async-web: the web app on your own loop', () => {
     await client.readToEnd({ what: 'the last request said Connection: close' });
   });
 
+  test('requests with lone-LF line ends, and empty lines between requests, are answered on one connection', async () => {
+    const client = await site.connect('typist');
+    // As typed into nc (lone LFs), then a CRLF after a request, which RFC 9112 §2.2 asks a server to ignore.
+    client.send('GET /blog HTTP/1.1\nHost: localhost\n\n\r\nGET /nowhere HTTP/1.1\r\nHost: localhost\n\n');
+    const statuses = [];
+    for (const what of ['GET /blog, its lines ended by lone LFs', 'GET /nowhere, after an empty line (CRLF) between the two requests']) {
+      statuses.push((await nextResponse(site, client, what)).status);
+    }
+    expect(
+      statuses,
+      'RFC 9112 §2.2: a server may take a lone LF as a line end (as people type requests into nc), and should ignore ' +
+        'empty lines before a request line: use 00\'s END_OF_HEAD and LEADING_EMPTY_LINES',
+    ).toEqual([200, 404]);
+  });
+
   test('a request body (Content-Length) is read and dropped, not taken for the next request', async () => {
     const client = await site.connect('poster');
     const body = request('GET', '/nowhere'); // a body that looks like a request

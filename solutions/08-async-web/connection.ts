@@ -13,12 +13,9 @@
  */
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { errorResponse, generateResponse, HttpError, parseRequest, type Request } from '../00-web-app/http.ts';
-import { MAX_HEAD_BYTES } from '../00-web-app/server.ts';
+import { END_OF_HEAD, LEADING_EMPTY_LINES, MAX_HEAD_BYTES } from '../00-web-app/server.ts';
 import { sockRecv, sockSendall, timeout, TimeoutError } from '../07-event-loop/coroutines.ts';
 import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
-
-/** The blank line that ends a request head. */
-const END_OF_HEAD = Buffer.from('\r\n\r\n');
 
 /** A client's connection, as its task sees it. */
 export class Conn {
@@ -53,27 +50,33 @@ export interface ConnOptions {
 }
 
 /**
- * The next request head on `conn`: its text (one character per byte) up to the blank line that ends it,
- * without that line. `conn.buffer` outlives one request: a head may be there already, whole or in part,
+ * The next request head on `conn`: its text (one character per byte) up to the empty line that ends it
+ * (00's END_OF_HEAD: line ends CRLF or lone LF), without that line, and without the empty lines a
+ * client may send before a request line (LEADING_EMPTY_LINES: a CRLF after its previous request, say).
+ * `conn.buffer` outlives one request: a head may be there already, whole or in part,
  * and is then taken from there before the socket is read; what arrived after the head (a body, the next
  * pipelined request) stays in `conn.buffer`. While it waits, every other connection is served.
  *
  * - The client closes before sending a byte of this request: undefined (it is done, nothing to answer).
  * - The client closes halfway through the head: HttpError 400.
  * - A head longer than MAX_HEAD_BYTES: HttpError 431, as soon as more than that many bytes have come
- *   without the blank line (a head that never ends is not read for ever).
+ *   without the empty line (a head that never ends is not read for ever).
  * - `conn.idle` turns false as soon as a byte of this request arrives.
  */
 export function* readHead(conn: Conn): Coroutine<string | undefined> {
   for (;;) {
-    const end = conn.buffer.indexOf(END_OF_HEAD);
-    if ((end === -1 ? conn.buffer.length : end) > MAX_HEAD_BYTES) {
+    // latin1: one character per byte, so the indexes in the text are indexes in the buffer. No head is
+    // longer than MAX_HEAD_BYTES: what comes after that (a body, say) need not be decoded.
+    const leading = LEADING_EMPTY_LINES.exec(conn.buffer.toString('latin1', 0, 64))?.[0].length ?? 0;
+    conn.buffer = conn.buffer.subarray(leading);
+    const text = conn.buffer.toString('latin1', 0, MAX_HEAD_BYTES + 4);
+    const end = END_OF_HEAD.exec(text);
+    if ((end ? end.index : conn.buffer.length) > MAX_HEAD_BYTES) {
       throw new HttpError(431, `The request head is longer than ${MAX_HEAD_BYTES} bytes`);
     }
-    if (end !== -1) {
-      const head = conn.buffer.subarray(0, end).toString('latin1');
-      conn.buffer = conn.buffer.subarray(end + END_OF_HEAD.length);
-      return head;
+    if (end) {
+      conn.buffer = conn.buffer.subarray(end.index + end[0].length);
+      return text.slice(0, end.index);
     }
     const data = yield* sockRecv(conn.sock, 64 * 1024);
     if (data.length === 0) {
