@@ -17,16 +17,12 @@ export function reportError(error: unknown): void {
 }
 
 /**
- * Runs `tasks` in turns until every one is done: take the task at the front of the queue, advance it
- * one step, and put it at the back, unless it has finished. Returns the values they yielded, in the
- * order they yielded them. A task that throws is dropped and its error handed to `onError`; the
+ * Runs `tasks` in turns until every one is done, and returns the values they yielded, in the order
+ * they yielded them. A turn advances one task by exactly one step: its code runs up to its next
+ * `yield` and no further, then every other task has its turn before it runs again. A task that has
+ * finished drops out. A task that throws is dropped and its error handed to `onError`, once; the
  * others go on.
  */
 export function roundRobin<T>(tasks: Iterable<Task<T>>, onError: OnError = reportError): T[] {
-  // TODO: const ready = [...tasks] is the queue. While it is not empty: take the first task
-  // (ready.shift()), call task.next() once; if it threw, hand the error to onError and go on; if the
-  // step is done, the task is finished; otherwise keep step.value and push the task to the back.
-  void tasks;
-  void onError;
-  throw new Error('TODO(04-generators): roundRobin() should advance each task one step in turn, until all are done, and return what they yielded');
+  throw new Error('TODO(04-generators): roundRobin() must advance each task one step in turn, until all are done, and return what they yielded');
 }

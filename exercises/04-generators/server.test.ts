@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { echoServerGuarantees } from '../../fixtures/harness/echo-suite.ts';
 import { startServer, until } from '../../fixtures/harness/index.ts';
-import { BlockingIOError, createConnection, createServer, socketpair, type Socket } from '../../fixtures/native/index.ts';
+import { BlockingIOError, ConnectionAbortedError, createConnection, createServer, socketpair, type Socket } from '../../fixtures/native/index.ts';
 import { acceptClients, handleClient, type Task, type Wait } from './server.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -91,6 +91,74 @@ describe('04-generators: the echo server as generator tasks', () => {
     const [clientTask] = spawned;
     const step = clientTask!.next();
     expect(step.done === false && step.value[0] === 'read' && step.value[1] !== listener, "the spawned task should be handleClient(client): it first yields ['read', client] for the accepted socket").toBe(true);
+  });
+
+  test('handleClient closes its socket however its task ends: an error, or return() from outside', () => {
+    const [, client] = pair();
+    const closedFromOutside = track(handleClient(client));
+    expectWait(closedFromOutside, 'read', client, 'First it waits for the client to send.');
+    closedFromOutside.return(); // what a scheduler does to a task it drops, or a server that shuts down
+    expect(
+      client.closed,
+      "return() on the task ended it while it waited to read, and its socket was still open: a task ended from outside never reaches the code after its loop. Close the client in a finally, which runs whichever way the task ends",
+    ).toBe(true);
+    const [, other] = pair();
+    const failing = track(handleClient(other));
+    expectWait(failing, 'read', other, 'First it waits for the client to send.');
+    const broken = new Error('an error at the yield, as a reset would raise in recv()');
+    expect(() => failing.throw(broken), 'handleClient does not handle this error: it ends the task').toThrow(broken);
+    expect(
+      other.closed,
+      'an error ended the task, and its socket was still open: the server would keep one file descriptor more for every client that failed. Close the client in a finally',
+    ).toBe(true);
+  });
+
+  test('acceptClients hands on each client socket non-blocking, so no call on it can stop the server', () => {
+    const listener = createServer(['127.0.0.1', 0]);
+    opened.push(listener);
+    listener.setBlocking(false);
+    const spawned: Task[] = [];
+    const task = track(acceptClients(listener, (t) => spawned.push(track(t))));
+    expectWait(task, 'read', listener, 'A pending connection makes the listening socket readable: wait for that before accept().');
+    opened.push(createConnection(listener.getsockname()));
+    expectWait(task, 'read', listener, 'Resumed, it accepts the client, spawns its task, and waits for the next connection.');
+    expect(spawned, 'acceptClients should spawn one handleClient task for the client it accepted').toHaveLength(1);
+    const step = spawned[0]!.next();
+    expect(step.done === false && step.value[0] === 'read', "the spawned task should be handleClient(client): it first yields ['read', client]").toBe(true);
+    const client = (step.value as Wait)[1];
+    expect(
+      client.getBlocking(),
+      'the client socket acceptClients handed on is blocking: accept() returns a blocking socket, whatever the listening socket is. On a blocking socket a send() that meets a full buffer waits, and the whole server with it, instead of raising BlockingIOError. Make each client non-blocking before you spawn its task',
+    ).toBe(false);
+  });
+
+  test('acceptClients waits again when the client it was woken for is gone before accept()', () => {
+    const listener = createServer(['127.0.0.1', 0]);
+    opened.push(listener);
+    listener.setBlocking(false);
+    const task = track(acceptClients(listener, (t) => track(t)));
+    expectWait(task, 'read', listener, 'A pending connection makes the listening socket readable: wait for that before accept().');
+    // Resumed with no connection waiting: as when a client connects and gives up before accept().
+    expectWait(
+      task,
+      'read',
+      listener,
+      'Resumed with no connection waiting (a client that connected and gave up before accept()), accept() throws BlockingIOError. That is no fault of the server: wait for the next connection.',
+    );
+    const aborting = {
+      accept(): never {
+        throw new ConnectionAbortedError(103, 'ECONNABORTED', 'accept on the listening socket: the connection was aborted (ECONNABORTED)');
+      },
+      toString: () => 'Socket(a listener whose client gave up)',
+    } as unknown as Socket;
+    const other = track(acceptClients(aborting, (t) => track(t)));
+    expectWait(other, 'read', aborting, 'A pending connection makes the listening socket readable: wait for that before accept().');
+    expectWait(
+      other,
+      'read',
+      aborting,
+      'accept() threw a ConnectionError (ECONNABORTED): the client gave up before it was accepted. That is no fault of the server either: wait for the next connection.',
+    );
   });
 
   test('a client task that fails is reported on stderr, and the server goes on serving', async () => {

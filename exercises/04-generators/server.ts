@@ -15,27 +15,26 @@ export type Wait = ['read', Socket] | ['write', Socket];
 /** A task: a generator that yields a `Wait` before every call that could block. */
 export type Task = Generator<Wait, void, void>;
 
-/** Echoes what `client` sends until it leaves. Every recv and send comes after a yield. */
+/**
+ * Echoes what `client` sends, every byte and in order, until the client leaves (a recv that gives an
+ * empty Buffer). It never calls something that could block without first yielding what it waits
+ * for: `['read', client]` before each recv, `['write', client]` before each send. A send may take
+ * only part of what it is given; what it did not take goes out after later write waits, nothing
+ * lost, nothing reordered. However the task ends (the client leaves, an error, or `return()` from
+ * outside), the client's socket ends up closed.
+ */
 export function* handleClient(client: Socket): Task {
-  // TODO: the loop of 01's handleClient, with a yield before each call that could block:
-  //   yield ['read', client]; then recv(4096); an empty Buffer means the client left: return.
-  //   To send `data`: until every byte is gone, yield ['write', client], then
-  //   rest = rest.subarray(client.send(rest))   (send takes only what fits in the kernel's buffer).
-  // Wrap it all in try/finally and close the client in the finally.
-  void client;
-  throw new Error("TODO(04-generators): handleClient() should yield ['read', client] before each recv and ['write', client] before each send, and echo until the client leaves");
+  throw new Error("TODO(04-generators): handleClient() must echo until the client leaves, yielding ['read', client] before each recv and ['write', client] before each send, and close the client however it ends");
 }
 
-/** Accepts clients forever, and hands each one a task of its own. */
+/**
+ * Accepts clients forever, and starts a `handleClient` task for each through `spawn`. It yields
+ * `['read', server]` before each accept. Every client socket it hands on is non-blocking, so no call
+ * on it can stop the whole server. A connection that is gone by the time it is accepted (accept
+ * finds nothing, or a `ConnectionError`) is not an error: it waits for the next one.
+ */
 export function* acceptClients(server: Socket, spawn: (task: Task) => void): Task {
-  // TODO: loop forever: yield ['read', server]; then server.accept() (if the client went away in the
-  // meantime it throws BlockingIOError or a ConnectionError: just wait again); make the client
-  // non-blocking (client.setBlocking(false)); spawn(handleClient(client)).
-  void server;
-  void spawn;
-  void BlockingIOError;
-  void ConnectionError;
-  throw new Error("TODO(04-generators): acceptClients() should yield ['read', server], accept a client, and spawn(handleClient(client)), forever");
+  throw new Error("TODO(04-generators): acceptClients() must yield ['read', server], accept a client and spawn its handleClient task, forever");
 }
 
 /** Runs tasks: Beazley's `tasks`, `recv_wait` and `send_wait`, and the loop over them. */
@@ -54,11 +53,12 @@ export class Scheduler {
     this.tasks.push(task);
   }
 
-  /** Runs until no task is left, ready or waiting. */
+  /**
+   * Runs until no task is left, ready or waiting. Ready tasks take their turns in order; the process
+   * waits for sockets only when no task is ready.
+   */
   run(): void {
-    // TODO: while any task is ready or waiting: if none is ready, #waitForSockets(); then take the
-    // first ready task (this.tasks.shift()) and #step it.
-    throw new Error('TODO(04-generators): Scheduler.run() should step ready tasks one by one, and wait for sockets only when none is ready');
+    throw new Error('TODO(04-generators): Scheduler.run() must step ready tasks one by one until none is left, and wait for sockets only when none is ready');
   }
 
   /**
@@ -67,19 +67,16 @@ export class Scheduler {
    * no timeout, and an idle server sleeps in the kernel instead of turning the loop.
    */
   #waitForSockets(): void {
-    // TODO: select([...this.toRead.keys()], [...this.toWrite.keys()], []) with no timeout; move the
-    // task of each ready socket from toRead / toWrite to the back of this.tasks.
-    void select;
-    throw new Error('TODO(04-generators): #waitForSockets() should select() on the waiting sockets and make their tasks ready');
+    throw new Error('TODO(04-generators): #waitForSockets() must sleep in select() until a waiting socket is ready, and make its task ready');
   }
 
-  /** Runs `task` up to its next yield, and parks it by what it waits for. */
+  /**
+   * Runs `task` up to its next yield, and parks it in `toRead` or `toWrite` under the socket it
+   * waits for. A finished task is forgotten. An error out of a task ends that task only: it goes to
+   * `onError`, and the scheduler goes on.
+   */
   #step(task: Task): void {
-    // TODO: task.next() in try/catch: an error ends that task only: this.onError(error). If the step
-    // is done, the task is finished. Otherwise step.value is [why, sock]: put the task in toRead or
-    // toWrite under sock (a switch on why, or a Record<Wait[0], Map<Socket, Task>>).
-    void task;
-    throw new Error('TODO(04-generators): #step() should run a task to its next yield and park it in toRead or toWrite');
+    throw new Error('TODO(04-generators): #step() must run a task to its next yield and park it by what it waits for');
   }
 }
 

@@ -16,8 +16,5 @@ export class StopAverage extends Error {
  * Until the first number there is no average: `undefined` (Python's `None`).
  */
 export const average = coroutine(function* average(): Generator<number | undefined, number | undefined, number> {
-  // TODO: keep a sum and a count; loop forever: `const value = yield average;` add it in, and work
-  // out the new average. Wrap the yield in try/catch: a StopAverage thrown in ends the generator
-  // with `return average`; any other error is rethrown.
-  throw new Error('TODO(05-coroutines): average() should yield the running average after each value it is sent, and return it when a StopAverage is thrown in');
+  throw new Error('TODO(05-coroutines): average() must hand out the running average after each value it is sent, and return it when a StopAverage is thrown in');
 });

@@ -13,11 +13,7 @@ export function coroutine<A extends unknown[], Y, R, N>(
   fn: (...args: A) => Generator<Y, R, N>,
 ): (...args: A) => Generator<Y, R, N> {
   return (...args: A) => {
-    // TODO: make the generator with fn(...args), advance it once with next() (that runs its body up
-    // to the first yield), and return it.
-    void fn;
-    void args;
-    throw new Error('TODO(05-coroutines): coroutine(fn) should return a function that makes the generator and primes it with one next()');
+    throw new Error("TODO(05-coroutines): coroutine(fn)'s function must make fn's generator and hand it back primed: paused at its first yield");
   };
 }
 
@@ -26,7 +22,5 @@ export function coroutine<A extends unknown[], Y, R, N>(
  * it has heard so far. It never returns: it runs until it is closed.
  */
 export function* listener(heard: string[]): Generator<number, never, string> {
-  // TODO: loop forever: `const message = yield heard.length;` then push message onto heard.
-  void heard;
-  throw new Error('TODO(05-coroutines): listener(heard) should loop forever: yield heard.length, and push the value it receives onto heard');
+  throw new Error('TODO(05-coroutines): listener(heard) must write down each message it is sent, in order, and hand out how many it has heard so far');
 }

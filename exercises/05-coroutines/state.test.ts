@@ -69,6 +69,29 @@ describe('05-coroutines: the state of a generator', () => {
     expect(gen.state, 'a generator that an error escapes from is finished: closed').toBe('closed');
   });
 
+  test("return() closes a generator only once it has finished: a finally that yields leaves it 'suspended'", () => {
+    function* body(): Generator<string, string, string> {
+      try {
+        yield 'working';
+        return 'done';
+      } finally {
+        yield 'cleaning up'; // return() runs this finally, which stops at its yield
+      }
+    }
+    const gen = tracked(body());
+    gen.next();
+    expect(
+      gen.return('stop'),
+      "return(v) resumes the body as if its yield were `return v`: the finally runs, and a yield in it stops the generator again, done: false",
+    ).toEqual({ value: 'cleaning up', done: false });
+    expect(
+      gen.state,
+      "return() answered done: false: the generator is paused at the yield in its finally, 'suspended', not 'closed'. Whatever the call (next, throw or return), the state after it comes from what it answered",
+    ).toBe('suspended');
+    expect(gen.next(), 'resumed, the finally ends and the generator returns the value given to return()').toEqual({ value: 'stop', done: true });
+    expect(gen.state).toBe('closed');
+  });
+
   test('return() on a generator that never started closes it without running its body', () => {
     let ran = false;
     const gen = tracked(

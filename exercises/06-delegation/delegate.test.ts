@@ -99,7 +99,7 @@ describe.each(ways)('06-delegation: %s', (name, via) => {
   });
 });
 
-describe('06-delegation: by hand and yield* agree', () => {
+describe('06-delegation: by hand and yield*, side by side', () => {
   /** The language's own delegation, the yardstick for the hand-written one. */
   function* languageYieldStar<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> {
     return yield* sub;
@@ -120,7 +120,7 @@ describe('06-delegation: by hand and yield* agree', () => {
     return log;
   }
 
-  test('the hand-written delegate behaves exactly like yield* on every script', () => {
+  test("the hand-written delegate behaves like yield* on every script, while the sub-generator's finally only cleans up", () => {
     const scripts: Array<Parameters<typeof play>[2]> = [
       [['next', ''], ['next', 'a'], ['next', 'b'], ['next', 'c'], ['next', 'd']],
       [['next', ''], ['throw', 'x'], ['next', 'b'], ['throw', 'y'], ['next', 'z']],
@@ -134,5 +134,44 @@ describe('06-delegation: by hand and yield* agree', () => {
         );
       }
     }
+  });
+
+  test("yield* hands return(v) on to the sub-generator: what its finally yields or returns is what the caller gets", () => {
+    const log: string[] = [];
+    function* slowToClose(): Generator<string, string, string> {
+      try {
+        yield 'working';
+        return 'finished';
+      } finally {
+        const answer = yield 'closing'; // a finally that still has something to say
+        log.push(`finally got ${answer}`);
+      }
+    }
+    const gen = delegateWithYieldStar(slowToClose());
+    gen.next('');
+    expect(
+      gen.return('stop'),
+      "yield* calls return('stop') on the sub-generator, whose finally yields 'closing': the delegation goes on, and the caller gets that value with done: false. Write delegateWithYieldStar with yield* itself: a hand-written loop cannot do this",
+    ).toEqual({ value: 'closing', done: false });
+    expect(
+      gen.next('ok'),
+      "the next value sent goes to the sub-generator's finally; then the sub-generator ends, with the value given to return(), and that is the delegation's result",
+    ).toEqual({ value: 'stop', done: true });
+    expect(log).toEqual(['finally got ok']);
+
+    function* overrules(): Generator<string, string, string> {
+      try {
+        yield 'working';
+        return 'finished';
+      } finally {
+        return 'said by finally'; // overrules the return in progress
+      }
+    }
+    const other = delegateWithYieldStar(overrules());
+    other.next('');
+    expect(
+      other.return('stop'),
+      "the sub-generator's finally returns 'said by finally': through yield*, that is what return('stop') on the delegator answers",
+    ).toEqual({ value: 'said by finally', done: true });
   });
 });

@@ -5,22 +5,20 @@
  */
 
 /**
- * What `yield* sub` does, written as a loop over `next`, `throw` and `return`: pass every value
- * `sub` yields out to the caller, pass every value the caller sends (and every error it throws) in
- * to `sub`, return what `sub` returns, and close `sub` if the caller stops early.
+ * Delegates to `sub`, by hand: every value `sub` yields goes out to the caller, in order; every value
+ * the caller sends goes in to `sub`, in order; an error the caller throws in is thrown into `sub` at
+ * its `yield` (caught there, the delegation goes on; not caught, it comes out of the delegator,
+ * which is then finished); when `sub` returns, its return value is the delegator's. If the caller
+ * stops early with `return()`, `sub` is closed too (its `finally` blocks run), and the delegator ends.
  */
 export function* delegate<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> {
-  // TODO: start sub with sub.next(); while the step is not done, `yield step.value` and give sub
-  // whatever comes back (sub.next(sent)). When the caller throws into you, the yield throws: catch
-  // it and hand it to sub.throw(error). When sub is done, return step.value. And if you leave early
-  // (the caller called return() on you), a `finally` must call sub.return() so sub's finally runs.
-  void sub;
-  throw new Error('TODO(06-delegation): delegate(sub) should pass values, sent values and errors through to sub, and return its result');
+  throw new Error('TODO(06-delegation): delegate(sub) must pass values, sent values and errors through to sub, return its result, and close it if stopped early');
 }
 
-/** The same, as the language writes it. */
+/**
+ * The same delegation, as the language writes it: `yield*`. It does all that `delegate` does, and
+ * one thing more: it hands `return(v)` on to `sub` itself (see the README).
+ */
 export function* delegateWithYieldStar<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> {
-  // TODO: one line. `yield* sub` is an expression: its value is what sub returns.
-  void sub;
-  throw new Error('TODO(06-delegation): delegateWithYieldStar(sub) should return the value of yield* sub');
+  throw new Error('TODO(06-delegation): delegateWithYieldStar(sub) must delegate to sub with yield*, and return what sub returns');
 }

@@ -43,6 +43,12 @@ describe('06-delegation: a line reader and a request parser built from it', () =
     });
   });
 
+  test('readLine also ends a line at a bare line feed, with no carriage return before it', () => {
+    const [line, rest] = finished(feed(readLine(), ['first\nsecond\r\n']), 'readLine()');
+    expect(line, 'a line may end with \\n alone (no \\r before it): readLine must return it without asking for more').toBe('first');
+    expect(rest.toString(), 'what came after the \\n is the next line').toBe('second\r\n');
+  });
+
   test('parseRequest reads the request line and the headers, fed one byte at a time', () => {
     const head = 'POST /submit HTTP/1.1\r\nHost: example.org\r\nContent-Length: 5\r\n\r';
     const chunks = [...[...head].map((c) => Buffer.from(c, 'latin1')), Buffer.from('\nhello')];
@@ -57,6 +63,17 @@ describe('06-delegation: a line reader and a request parser built from it', () =
     expect(request).toMatchObject({ method: 'GET', target: '/a', headers: { host: 'x' } });
     const next = finished(feed(parseRequest(), [request.rest]), 'parseRequest() on what the first one left');
     expect(next, 'the leftover bytes of one request are the start of the next').toMatchObject({ method: 'GET', target: '/b', headers: {} });
+  });
+
+  test("a header value may hold a ':' of its own: only the first one splits the line", () => {
+    const request = finished(
+      feed(parseRequest(), ['GET / HTTP/1.1\r\nHost: example.org:8080\r\nReferer: http://example.org/a\r\n\r\n']),
+      'parseRequest()',
+    );
+    expect(
+      request.headers,
+      "a header line is a name, the first ':', and a value that may hold more ':' (a port, a URL): split at the first one only, and keep the rest of the value whole",
+    ).toEqual({ host: 'example.org:8080', referer: 'http://example.org/a' });
   });
 
   test('a connection that closes in the middle of a request ends the parser with IncompleteRequest', () => {

@@ -18,7 +18,14 @@ export type Wait = ['read', Socket] | ['write', Socket];
 /** A task: a generator that yields a `Wait` before every call that could block. */
 export type Task = Generator<Wait, void, void>;
 
-/** Echoes what `client` sends until it leaves. Every recv and send comes after a yield. */
+/**
+ * Echoes what `client` sends, every byte and in order, until the client leaves (a recv that gives an
+ * empty Buffer). It never calls something that could block without first yielding what it waits
+ * for: `['read', client]` before each recv, `['write', client]` before each send. A send may take
+ * only part of what it is given; what it did not take goes out after later write waits, nothing
+ * lost, nothing reordered. However the task ends (the client leaves, an error, or `return()` from
+ * outside), the client's socket ends up closed.
+ */
 export function* handleClient(client: Socket): Task {
   try {
     for (;;) {
@@ -36,7 +43,12 @@ export function* handleClient(client: Socket): Task {
   }
 }
 
-/** Accepts clients forever, and hands each one a task of its own. */
+/**
+ * Accepts clients forever, and starts a `handleClient` task for each through `spawn`. It yields
+ * `['read', server]` before each accept. Every client socket it hands on is non-blocking, so no call
+ * on it can stop the whole server. A connection that is gone by the time it is accepted (accept
+ * finds nothing, or a `ConnectionError`) is not an error: it waits for the next one.
+ */
 export function* acceptClients(server: Socket, spawn: (task: Task) => void): Task {
   for (;;) {
     yield ['read', server]; // a connection waiting in the listen queue makes the server readable
@@ -71,7 +83,10 @@ export class Scheduler {
     this.tasks.push(task);
   }
 
-  /** Runs until no task is left, ready or waiting. */
+  /**
+   * Runs until no task is left, ready or waiting. Ready tasks take their turns in order; the process
+   * waits for sockets only when no task is ready.
+   */
   run(): void {
     while (this.tasks.length > 0 || this.toRead.size > 0 || this.toWrite.size > 0) {
       if (this.tasks.length === 0) this.#waitForSockets();
@@ -95,7 +110,11 @@ export class Scheduler {
     waiting.delete(sock);
   }
 
-  /** Runs `task` up to its next yield, and parks it by what it waits for. */
+  /**
+   * Runs `task` up to its next yield, and parks it in `toRead` or `toWrite` under the socket it
+   * waits for. A finished task is forgotten. An error out of a task ends that task only: it goes to
+   * `onError`, and the scheduler goes on.
+   */
   #step(task: Task): void {
     let step: IteratorResult<Wait, void>;
     try {

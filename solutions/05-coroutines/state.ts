@@ -17,7 +17,13 @@ export interface Tracked<Y, R, N> extends Generator<Y, R, N> {
   readonly state: GeneratorState;
 }
 
-/** Wraps `gen` (not yet started) so that `.state` follows it through its life. */
+/**
+ * Wraps `gen` (not yet started) so that `.state` follows it through its life: `'created'` until it is
+ * first resumed, `'running'` while its body runs (only the body itself can see that), `'suspended'`
+ * while it is paused at a `yield`, `'closed'` once it has finished: returned, or left by an error.
+ * Everything else is `gen`'s own: `next`, `throw` and `return` act on it and answer what it answers,
+ * and the wrapper is iterable like it.
+ */
 export function tracked<Y, R, N>(gen: Generator<Y, R, N>): Tracked<Y, R, N> {
   let state: GeneratorState = 'created';
 

@@ -5,16 +5,17 @@
  * sub-generator yields goes out to the caller, everything the caller sends (`next(v)`) or throws
  * (`throw(e)`) goes in to the sub-generator, and when the sub-generator returns, its return value
  * becomes the value of the delegation. Python writes it `yield from`; JavaScript writes `yield*`.
- * `delegate` spells out by hand what `yield*` does, so you can see there is no magic in it.
+ * `delegate` spells out by hand what `yield*` does, so you can see there is no magic in it — all of
+ * it but one thing: the value given to `return(v)` is out of a hand-written delegate's sight, so only
+ * `yield*` can hand it on to the sub-generator (the README shows where that makes a difference).
  */
 
 /**
- * What `yield* sub` does, written as a loop over `next`, `throw` and `return`.
- *
- * Discussion: the delegator never looks at the values; it is a pipe. The one subtle part is the
- * `finally`: when the caller calls `return()` on the delegator (it stops listening), the
- * sub-generator must be closed too, or its own `finally` blocks never run and whatever it holds
- * (a socket, a file) leaks. `yield*` does the same.
+ * Delegates to `sub`, by hand: every value `sub` yields goes out to the caller, in order; every value
+ * the caller sends goes in to `sub`, in order; an error the caller throws in is thrown into `sub` at
+ * its `yield` (caught there, the delegation goes on; not caught, it comes out of the delegator,
+ * which is then finished); when `sub` returns, its return value is the delegator's. If the caller
+ * stops early with `return()`, `sub` is closed too (its `finally` blocks run), and the delegator ends.
  */
 export function* delegate<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> {
   let step = sub.next(undefined as N); // start it: the first next() carries no value, as in 05
@@ -33,12 +34,18 @@ export function* delegate<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> 
     finished = true;
     return step.value; // the sub-generator's return value is the value of the delegation
   } finally {
-    // Leaving early (the caller called return(), or threw and sub did not catch it): close sub.
+    // Leaving early (the caller called return(), or threw and sub did not catch it): close sub, or
+    // its own finally blocks never run and whatever it holds (a socket, a file) leaks. The value the
+    // caller gave return() cannot be read here: sub is closed with undefined, and what it answers is
+    // dropped.
     if (!finished) sub.return(undefined as R);
   }
 }
 
-/** The same, as the language writes it. */
+/**
+ * The same delegation, as the language writes it: `yield*`. It does all that `delegate` does, and
+ * one thing more: it hands `return(v)` on to `sub` itself (see the README).
+ */
 export function* delegateWithYieldStar<Y, R, N>(sub: Generator<Y, R, N>): Generator<Y, R, N> {
   return yield* sub;
 }

@@ -19,9 +19,11 @@ export class IncompleteRequest extends Error {
 }
 
 /**
- * Collects bytes until a line end (`\r\n`, or a bare `\n`), asking for more chunks as needed, and
- * returns the line and whatever arrived after it. `pending` is what the previous read left over.
- * An empty chunk means the peer closed the connection in the middle of the line.
+ * Collects bytes until a line end (`\r\n`, or a bare `\n`), asking for more chunks (yielding `MORE`)
+ * only while no whole line has arrived, and returns the line, without its line end, and whatever
+ * arrived after it. `pending` is what the previous read left over: a line already in it is returned
+ * without asking for anything. An empty chunk means the peer closed the connection in the middle of
+ * the line: an `IncompleteRequest`.
  */
 export function* readLine(pending: Buffer = Buffer.alloc(0)): Reader<Line> {
   for (;;) {
@@ -47,8 +49,12 @@ export interface Request {
 }
 
 /**
- * Reads an HTTP request head — the request line, the headers, the blank line — one `readLine` at a
- * time. Each `yield*` hands the incoming chunks to `readLine` and gets back its line and leftovers.
+ * Reads an HTTP request head — the request line, the headers, the blank line — built from
+ * `readLine` with `yield*`, so the chunks fed to the parser reach whichever `readLine` is reading.
+ * The request line gives the method, the target and the version; each header line is split at its
+ * first `:` (a value may hold more), the name in lower case, the value without the spaces around it.
+ * Returns them with the bytes after the blank line. A connection that closes before the blank line
+ * ends it with `IncompleteRequest`.
  */
 export function* parseRequest(): Reader<Request> {
   let [line, rest] = yield* readLine();
