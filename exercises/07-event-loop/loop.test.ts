@@ -249,6 +249,19 @@ describe('07-event-loop: EventLoop', () => {
     expect(() => loop.runUntilComplete(fail()), "the task's error comes out of runUntilComplete").toThrow('failed on the loop');
   });
 
+  test('runUntilComplete on a loop stopped while main still runs says so', () => {
+    const { loop } = virtualLoop();
+    function* patient(): Coroutine<string> {
+      loop.callSoon(() => loop.stop());
+      yield* new Future<void>(loop); // never done
+      return 'never';
+    }
+    expect(
+      () => loop.runUntilComplete(patient()),
+      'stop() ends the loop before main is done: there is no result to return, and the error must say why (not only that the future is not ready)',
+    ).toThrow(/stopped before/i);
+  });
+
   test('an idle loop with only a far timer blocks in select instead of spinning', async () => {
     // In a child process: a loop that waits for a timer an hour away, blocked in epoll_wait.
     const loopModule = pathToFileURL(mapToTarget(new URL('./loop.ts', import.meta.url).pathname)).href;

@@ -171,7 +171,8 @@ export class EventLoop {
 
   /**
    * Runs the loop until `main` is done — a Future, or a coroutine that it runs as a Task — and no
-   * longer; returns its result, or throws its error.
+   * longer; returns its result, or throws its error. A loop stopped (`stop()`) while `main` still runs
+   * has no result to give: it throws an Error saying the loop stopped before main was done, as asyncio does.
    */
   runUntilComplete<T>(main: Future<T> | Coroutine<T>): T {
     throw new Error('TODO(07-event-loop): EventLoop.runUntilComplete() must run the loop until main is done, and return its result');

@@ -213,12 +213,14 @@ export class EventLoop {
 
   /**
    * Runs the loop until `main` is done — a Future, or a coroutine that it runs as a Task — and no
-   * longer; returns its result, or throws its error.
+   * longer; returns its result, or throws its error. A loop stopped (`stop()`) while `main` still runs
+   * has no result to give: it throws an Error saying the loop stopped before main was done, as asyncio does.
    */
   runUntilComplete<T>(main: Future<T> | Coroutine<T>): T {
     const future = main instanceof Future ? main : new Task(main, this);
     future.addDoneCallback(() => this.stop());
     this.runForever();
+    if (!future.done()) throw new Error('The event loop stopped before main was done: something called loop.stop() while it ran');
     return future.result();
   }
 
