@@ -16,51 +16,56 @@ const toMonitor: Socket[] = [];
  */
 const outgoing = new Map<Socket, Buffer[]>();
 
-/** The listening socket is readable: a client is waiting in the queue. Accept it and start watching it. */
+/**
+ * The listening socket is readable: a client is waiting to be accepted. Accepts it, and from now on
+ * the loop watches it for reading, owing it nothing yet. A client that gave up before it was accepted
+ * is no error: then there is nothing to do.
+ */
 function acceptConnection(server: Socket): void {
-  // TODO: const [client] = server.accept(); make it non-blocking (client.setBlocking(false)); add it
-  // to toMonitor, and give it an empty queue in outgoing. (If accept() raises BlockingIOError or a
-  // ConnectionError, the client went away again: just return.)
-  throw new Error('TODO(02-select): acceptConnection() should accept the waiting client and start watching it');
+  throw new Error('TODO(02-select): acceptConnection() must accept the waiting client and start watching it');
 }
 
-/** A client is readable: it sent something, which we queue to echo, or it left (an empty read). */
+/**
+ * A client is readable: it sent something, or it left. What it sent is queued, after what it is
+ * already owed, to be echoed when it can take it; a client that left is disconnected.
+ */
 function receiveFrom(client: Socket): void {
-  // TODO: const data = client.recv(4096); an empty Buffer means the client left: disconnect(client).
-  // Otherwise do not send yet: push the data onto the client's queue in outgoing.
-  throw new Error('TODO(02-select): receiveFrom() should queue what the client sent, or disconnect it if it left');
+  throw new Error('TODO(02-select): receiveFrom() must queue what the client sent, or disconnect it if it left');
 }
 
-/** A client is writable: send as much of what we owe it as the kernel takes now, and keep the rest. */
+/**
+ * A client we owe bytes to is writable: it gets as much of what it is owed as the kernel takes now,
+ * oldest bytes first. Whatever the kernel did not take stays owed, in order, for a later turn: no
+ * byte lost, none sent twice.
+ */
 function sendTo(client: Socket): void {
-  // TODO: while the client's queue has chunks: const sent = client.send(chunk). If it took only part
-  // (sent < chunk.length), keep the rest (chunk.subarray(sent)) at the head of the queue and return;
-  // if it took all, drop the chunk. A BlockingIOError means the buffer is full: return, try next turn.
-  throw new Error('TODO(02-select): sendTo() should send what the client is owed, keeping what does not fit');
+  throw new Error('TODO(02-select): sendTo() must send what the client is owed, keeping what does not fit');
 }
 
-/** Forgets a client everywhere select() could see it, then closes it. */
+/**
+ * Forgets a client everywhere select() could see it, and closes it: a closed socket left where the
+ * loop finds it makes the next select() fail.
+ */
 function disconnect(client: Socket): void {
-  // TODO: remove the client from toMonitor and from outgoing, then client.close(). A closed socket
-  // left in a list makes the next select() fail.
-  throw new Error('TODO(02-select): disconnect() should forget the client everywhere, then close it');
+  throw new Error('TODO(02-select): disconnect() must forget the client everywhere, and close it');
 }
 
-/** Runs `handle(client)`; a client that resets its connection is disconnected, and the server goes on. */
+/**
+ * Runs `handle(client)`. A client that reset its connection (a ConnectionError: reset, broken pipe)
+ * is disconnected, and the server goes on; any other error is a bug, better seen than swallowed.
+ */
 function serveClient(client: Socket, handle: (client: Socket) => void): void {
-  // TODO: call handle(client); if it throws a ConnectionError (reset, broken pipe), disconnect the
-  // client; rethrow anything else.
-  throw new Error('TODO(02-select): serveClient() should run handle(client) and disconnect the client if it reset');
+  throw new Error('TODO(02-select): serveClient() must run handle(client), and disconnect the client if it reset');
 }
 
-/** The event loop: wait until some socket is ready, then let each ready socket do its part. */
+/**
+ * The event loop, forever: waits until some socket is ready, then lets each ready socket do its part
+ * (a waiting client is accepted, a client that sent something is read, a client owed bytes is sent
+ * them). It waits nowhere but in select(), and sleeps there while nothing is ready: no timeout, and
+ * a client is watched for writing only while it is owed bytes.
+ */
 export function serveForever(server: Socket): void {
-  // TODO: make the server non-blocking and put it in toMonitor. Then forever:
-  //   - the clients we owe bytes to are the ones to watch for writing;
-  //   - const [readable, writable] = select(toMonitor, owed, []);   (no timeout: sleep until ready)
-  //   - for each readable socket: the server → acceptConnection(server); a client → serveClient(sock, receiveFrom);
-  //   - for each writable client still in outgoing → serveClient(client, sendTo).
-  throw new Error('TODO(02-select): serveForever() should run the select() loop');
+  throw new Error('TODO(02-select): serveForever() must run the select() loop');
 }
 
 runServer(import.meta.url, 5002, serveForever);

@@ -1,7 +1,7 @@
 /**
  * 03-selectors — DefaultSelector, and callbacks kept in key.data.
  *
- * Complete the functions marked TODO, then run the tests:  npm test -- exercises/03
+ * Complete the functions that throw a TODO, then run the tests:  npm test -- exercises/03
  * Try it by hand:  npx tsx exercises/03-selectors/server.ts [--selector select|poll|epoll]   and  nc 127.0.0.1 5003
  */
 import {
@@ -21,49 +21,49 @@ export type Callback = (sock: Socket, events: number) => void;
 /** A selector of sockets, each registered with its callback. */
 export type Selector = BaseSelector<Socket, Callback>;
 
-/** One turn of the loop: wait until some socket is ready, then call the callback registered with each. */
+/**
+ * One turn of the loop: waits, with no timeout, until some registered socket is ready, then calls the
+ * callback registered with each ready socket, with that socket and its ready events. It knows nothing
+ * of servers or clients: the callbacks do.
+ */
 export function runOnce(selector: Selector): void {
-  // TODO: for each [key, events] of selector.select() (no timeout), call key.data(key.fileobj, events).
-  // That is all: the loop does not know which socket is the server, the callbacks do.
-  throw new Error('TODO(03-selectors): runOnce() should select, then call key.data(key.fileobj, events) for each ready key');
+  throw new Error('TODO(03-selectors): runOnce() must wait until sockets are ready, then call the callback registered with each');
 }
 
-/** Watches the listening socket: when it is readable, a client waits, and `acceptConnection` takes it. */
+/**
+ * Has `selector` watch the listening socket for clients waiting to be accepted, with the callback
+ * `acceptConnection(selector)` makes. The listening socket is non-blocking from then on.
+ */
 export function listenOn(server: Socket, selector: Selector): void {
-  // TODO: make the server non-blocking, then selector.register(server, EVENT_READ, acceptConnection(selector)).
-  throw new Error('TODO(03-selectors): listenOn() should register the listening socket with the accept callback');
+  throw new Error('TODO(03-selectors): listenOn() must have the selector watch the listening socket, with the accept callback');
 }
 
-/** The event loop. */
+/** The event loop: listens on `server` with `selector`, then runs turns forever. */
 export function serveForever(server: Socket, selector: Selector = new DefaultSelector<Socket, Callback>()): void {
-  // TODO: listenOn(server, selector), then run turns forever.
-  throw new Error('TODO(03-selectors): serveForever() should listen on the selector, then run turns forever');
+  throw new Error('TODO(03-selectors): serveForever() must listen, then run turns forever');
 }
 
-/** The listening socket's callback: accept the waiting client and register it with a callback of its own. */
+/**
+ * Makes the listening socket's callback. It accepts the waiting client and has `selector` watch it,
+ * non-blocking, with a callback of its own made by `echo(selector)`. A client gone again before it
+ * is accepted is no error: the callback just returns.
+ */
 function acceptConnection(selector: Selector): Callback {
   return (server) => {
-    // TODO: as in 02: accept (return if it raises BlockingIOError or a ConnectionError), make the client
-    // non-blocking; then selector.register(client, EVENT_READ, echo(selector)): its own callback.
-    throw new Error('TODO(03-selectors): the accept callback should accept the client and register it with echo(selector)');
+    throw new Error('TODO(03-selectors): the accept callback must accept the client and register it with a callback of its own');
   };
 }
 
 /**
- * A client's callback, with the bytes it is still owed: read what it sent, send what fits, and
- * watch it for writing only while something is left to send.
+ * Makes the callback of one client, with `outgoing`: the bytes still owed to that client alone. The
+ * callback echoes every byte the client sends, in order, however slowly the client reads; the client
+ * is watched for writing only while it is owed bytes. A client that leaves, or resets its
+ * connection, is disconnected, and the server goes on.
  */
 function echo(selector: Selector): Callback {
   const outgoing: Buffer[] = [];
   const callback: Callback = (client, events) => {
-    // TODO:
-    //  - if events has EVENT_READ: receive(client, outgoing); false means the client left: disconnect it.
-    //  - if outgoing holds bytes (just read, or left over): sendWhatFits(client, outgoing) at once;
-    //    most replies fit in the kernel's buffer, and only what does not needs EVENT_WRITE.
-    //  - a ConnectionError from either: disconnect the client (rethrow anything else).
-    //  - then watch it for EVENT_READ | EVENT_WRITE while outgoing holds bytes, else EVENT_READ only:
-    //    selector.modify(client, events, callback) when that differs from selector.getKey(client).events.
-    throw new Error('TODO(03-selectors): a client callback should read, send what fits, and update what it is watched for');
+    throw new Error('TODO(03-selectors): a client callback must echo what its client sends, and be watched for writing only while bytes are owed');
   };
   return callback;
 }
@@ -95,10 +95,9 @@ function sendWhatFits(client: Socket, outgoing: Buffer[]): void {
   }
 }
 
-/** Unregisters a client before closing it: the selector must never watch a closed socket. */
+/** Ends a client: `selector` forgets it, and only then is its socket closed, never the other way round. */
 function disconnect(client: Socket, selector: Selector): void {
-  // TODO: selector.unregister(client), then client.close().
-  throw new Error('TODO(03-selectors): disconnect() should unregister the client, then close it');
+  throw new Error('TODO(03-selectors): disconnect() must have the selector forget the client, then close it');
 }
 
 runServer(import.meta.url, 5003, (server) => serveForever(server, selectorFromArgs()));

@@ -23,7 +23,11 @@ const toMonitor: Socket[] = [];
  */
 const outgoing = new Map<Socket, Buffer[]>();
 
-/** The listening socket is readable: a client is waiting in the queue. Accept it and start watching it. */
+/**
+ * The listening socket is readable: a client is waiting to be accepted. Accepts it, and from now on
+ * the loop watches it for reading, owing it nothing yet. A client that gave up before it was accepted
+ * is no error: then there is nothing to do.
+ */
 function acceptConnection(server: Socket): void {
   let client: Socket;
   try {
@@ -38,14 +42,21 @@ function acceptConnection(server: Socket): void {
   outgoing.set(client, []);
 }
 
-/** A client is readable: it sent something, which we queue to echo, or it left (an empty read). */
+/**
+ * A client is readable: it sent something, or it left. What it sent is queued, after what it is
+ * already owed, to be echoed when it can take it; a client that left is disconnected.
+ */
 function receiveFrom(client: Socket): void {
   const data = client.recv(4096);
   if (data.length === 0) return disconnect(client);
   outgoing.get(client)!.push(data);
 }
 
-/** A client is writable: send as much of what we owe it as the kernel takes now, and keep the rest. */
+/**
+ * A client we owe bytes to is writable: it gets as much of what it is owed as the kernel takes now,
+ * oldest bytes first. Whatever the kernel did not take stays owed, in order, for a later turn: no
+ * byte lost, none sent twice.
+ */
 function sendTo(client: Socket): void {
   const queue = outgoing.get(client)!;
   while (queue.length > 0) {
@@ -65,14 +76,20 @@ function sendTo(client: Socket): void {
   }
 }
 
-/** Forgets a client everywhere select() could see it, then closes it. */
+/**
+ * Forgets a client everywhere select() could see it, and closes it: a closed socket left where the
+ * loop finds it makes the next select() fail.
+ */
 function disconnect(client: Socket): void {
   toMonitor.splice(toMonitor.indexOf(client), 1);
   outgoing.delete(client);
   client.close();
 }
 
-/** Runs `handle(client)`; a client that resets its connection is disconnected, and the server goes on. */
+/**
+ * Runs `handle(client)`. A client that reset its connection (a ConnectionError: reset, broken pipe)
+ * is disconnected, and the server goes on; any other error is a bug, better seen than swallowed.
+ */
 function serveClient(client: Socket, handle: (client: Socket) => void): void {
   try {
     handle(client);
@@ -82,7 +99,12 @@ function serveClient(client: Socket, handle: (client: Socket) => void): void {
   }
 }
 
-/** The event loop: wait until some socket is ready, then let each ready socket do its part. */
+/**
+ * The event loop, forever: waits until some socket is ready, then lets each ready socket do its part
+ * (a waiting client is accepted, a client that sent something is read, a client owed bytes is sent
+ * them). It waits nowhere but in select(), and sleeps there while nothing is ready: no timeout, and
+ * a client is watched for writing only while it is owed bytes.
+ */
 export function serveForever(server: Socket): void {
   server.setBlocking(false);
   toMonitor.push(server);

@@ -27,24 +27,35 @@ export type Callback = (sock: Socket, events: number) => void;
 /** A selector of sockets, each registered with its callback. */
 export type Selector = BaseSelector<Socket, Callback>;
 
-/** One turn of the loop: wait until some socket is ready, then call the callback registered with each. */
+/**
+ * One turn of the loop: waits, with no timeout, until some registered socket is ready, then calls the
+ * callback registered with each ready socket, with that socket and its ready events. It knows nothing
+ * of servers or clients: the callbacks do.
+ */
 export function runOnce(selector: Selector): void {
   for (const [key, events] of selector.select()) key.data(key.fileobj, events);
 }
 
-/** Watches the listening socket: when it is readable, a client waits, and `acceptConnection` takes it. */
+/**
+ * Has `selector` watch the listening socket for clients waiting to be accepted, with the callback
+ * `acceptConnection(selector)` makes. The listening socket is non-blocking from then on.
+ */
 export function listenOn(server: Socket, selector: Selector): void {
   server.setBlocking(false);
   selector.register(server, EVENT_READ, acceptConnection(selector));
 }
 
-/** The event loop. */
+/** The event loop: listens on `server` with `selector`, then runs turns forever. */
 export function serveForever(server: Socket, selector: Selector = new DefaultSelector<Socket, Callback>()): void {
   listenOn(server, selector);
   for (;;) runOnce(selector);
 }
 
-/** The listening socket's callback: accept the waiting client and register it with a callback of its own. */
+/**
+ * Makes the listening socket's callback. It accepts the waiting client and has `selector` watch it,
+ * non-blocking, with a callback of its own made by `echo(selector)`. A client gone again before it
+ * is accepted is no error: the callback just returns.
+ */
 function acceptConnection(selector: Selector): Callback {
   return (server) => {
     let client: Socket;
@@ -61,8 +72,10 @@ function acceptConnection(selector: Selector): Callback {
 }
 
 /**
- * A client's callback, with the bytes it is still owed: read what it sent, send what fits, and
- * watch it for writing only while something is left to send.
+ * Makes the callback of one client, with `outgoing`: the bytes still owed to that client alone. The
+ * callback echoes every byte the client sends, in order, however slowly the client reads; the client
+ * is watched for writing only while it is owed bytes. A client that leaves, or resets its
+ * connection, is disconnected, and the server goes on.
  */
 function echo(selector: Selector): Callback {
   const outgoing: Buffer[] = [];
@@ -109,7 +122,7 @@ function sendWhatFits(client: Socket, outgoing: Buffer[]): void {
   }
 }
 
-/** Unregisters a client before closing it: the selector must never watch a closed socket. */
+/** Ends a client: `selector` forgets it, and only then is its socket closed, never the other way round. */
 function disconnect(client: Socket, selector: Selector): void {
   selector.unregister(client);
   client.close();
