@@ -26,8 +26,10 @@ function acceptConnection(server: Socket): void {
 }
 
 /**
- * A client is readable: it sent something, or it left. What it sent is queued, after what it is
- * already owed, to be echoed when it can take it; a client that left is disconnected.
+ * A client is readable: it sent something, or it is done sending (an empty read: it shut down its
+ * side, or left). What it sent is queued, after what it is already owed, to be echoed when it can take
+ * it. A client done sending is not read again, and is disconnected once it is owed nothing: at once if
+ * it is owed nothing now, or when sendTo has sent it the last byte it is owed.
  */
 function receiveFrom(client: Socket): void {
   throw new Error('TODO(02-select): receiveFrom() must queue what the client sent, or disconnect it if it left');
@@ -36,7 +38,7 @@ function receiveFrom(client: Socket): void {
 /**
  * A client we owe bytes to is writable: it gets as much of what it is owed as the kernel takes now,
  * oldest bytes first. Whatever the kernel did not take stays owed, in order, for a later turn: no
- * byte lost, none sent twice.
+ * byte lost, none sent twice. A client done sending that has now been sent everything is disconnected.
  */
 function sendTo(client: Socket): void {
   throw new Error('TODO(02-select): sendTo() must send what the client is owed, keeping what does not fit');

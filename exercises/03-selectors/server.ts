@@ -57,8 +57,9 @@ function acceptConnection(selector: Selector): Callback {
 /**
  * Makes the callback of one client, with `outgoing`: the bytes still owed to that client alone. The
  * callback echoes every byte the client sends, in order, however slowly the client reads; the client
- * is watched for writing only while it is owed bytes. A client that leaves, or resets its
- * connection, is disconnected, and the server goes on.
+ * is watched for writing only while it is owed bytes. A client done sending (an empty read: it shut
+ * down its side, or left) is read no more, and is disconnected once it has been sent everything it
+ * is owed; a client that resets its connection is disconnected at once. The server goes on.
  */
 function echo(selector: Selector): Callback {
   const outgoing: Buffer[] = [];
@@ -68,7 +69,7 @@ function echo(selector: Selector): Callback {
   return callback;
 }
 
-/** Queues what the client sent; false if it left (an empty read). */
+/** Queues what the client sent; false if it is done sending (an empty read). */
 function receive(client: Socket, outgoing: Buffer[]): boolean {
   const data = client.recv(4096);
   if (data.length === 0) return false;

@@ -43,19 +43,27 @@ function acceptConnection(server: Socket): void {
 }
 
 /**
- * A client is readable: it sent something, or it left. What it sent is queued, after what it is
- * already owed, to be echoed when it can take it; a client that left is disconnected.
+ * A client is readable: it sent something, or it is done sending (an empty read: it shut down its
+ * side, or left). What it sent is queued, after what it is already owed, to be echoed when it can take
+ * it. A client done sending is not read again, and is disconnected once it is owed nothing: at once if
+ * it is owed nothing now, or when sendTo has sent it the last byte it is owed.
  */
 function receiveFrom(client: Socket): void {
   const data = client.recv(4096);
-  if (data.length === 0) return disconnect(client);
-  outgoing.get(client)!.push(data);
+  if (data.length > 0) {
+    outgoing.get(client)!.push(data);
+    return;
+  }
+  // Done sending is not gone: the client may still be reading its echo. Stop reading it (an ended
+  // stream is readable on every turn), and close it only once it has everything it is owed.
+  stopWatching(client);
+  if (outgoing.get(client)!.length === 0) disconnect(client);
 }
 
 /**
  * A client we owe bytes to is writable: it gets as much of what it is owed as the kernel takes now,
  * oldest bytes first. Whatever the kernel did not take stays owed, in order, for a later turn: no
- * byte lost, none sent twice.
+ * byte lost, none sent twice. A client done sending that has now been sent everything is disconnected.
  */
 function sendTo(client: Socket): void {
   const queue = outgoing.get(client)!;
@@ -74,6 +82,7 @@ function sendTo(client: Socket): void {
     }
     queue.shift();
   }
+  if (!toMonitor.includes(client)) disconnect(client); // done sending, and now owed nothing
 }
 
 /**
@@ -81,9 +90,15 @@ function sendTo(client: Socket): void {
  * loop finds it makes the next select() fail.
  */
 function disconnect(client: Socket): void {
-  toMonitor.splice(toMonitor.indexOf(client), 1);
+  stopWatching(client);
   outgoing.delete(client);
   client.close();
+}
+
+/** Takes `client` out of the sockets watched for reading, if it is there. */
+function stopWatching(client: Socket): void {
+  const at = toMonitor.indexOf(client);
+  if (at !== -1) toMonitor.splice(at, 1);
 }
 
 /**

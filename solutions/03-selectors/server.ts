@@ -74,14 +74,16 @@ function acceptConnection(selector: Selector): Callback {
 /**
  * Makes the callback of one client, with `outgoing`: the bytes still owed to that client alone. The
  * callback echoes every byte the client sends, in order, however slowly the client reads; the client
- * is watched for writing only while it is owed bytes. A client that leaves, or resets its
- * connection, is disconnected, and the server goes on.
+ * is watched for writing only while it is owed bytes. A client done sending (an empty read: it shut
+ * down its side, or left) is read no more, and is disconnected once it has been sent everything it
+ * is owed; a client that resets its connection is disconnected at once. The server goes on.
  */
 function echo(selector: Selector): Callback {
   const outgoing: Buffer[] = [];
+  let doneSending = false; // it shut down its side: it sends nothing more, but may still read
   const callback: Callback = (client, events) => {
     try {
-      if (events & EVENT_READ && !receive(client, outgoing)) return disconnect(client, selector);
+      if (events & EVENT_READ && !receive(client, outgoing)) doneSending = true;
       // Send at once, as asyncio's transports do: a reply usually fits in the kernel's buffer, and
       // only what does not waits for EVENT_WRITE (two epoll_ctl calls and a turn saved per reply).
       if (outgoing.length > 0) sendWhatFits(client, outgoing);
@@ -89,13 +91,16 @@ function echo(selector: Selector): Callback {
       if (!(error instanceof ConnectionError)) throw error;
       return disconnect(client, selector); // a reset or a broken pipe ends this client, not the server
     }
-    const wanted = outgoing.length > 0 ? EVENT_READ | EVENT_WRITE : EVENT_READ;
+    // Done sending is not gone: it is closed once it has everything it is owed, and not read meanwhile
+    // (an ended stream is readable on every turn).
+    if (doneSending && outgoing.length === 0) return disconnect(client, selector);
+    const wanted = (doneSending ? 0 : EVENT_READ) | (outgoing.length > 0 ? EVENT_WRITE : 0);
     if (selector.getKey(client).events !== wanted) selector.modify(client, wanted, callback);
   };
   return callback;
 }
 
-/** Queues what the client sent; false if it left (an empty read). */
+/** Queues what the client sent; false if it is done sending (an empty read). */
 function receive(client: Socket, outgoing: Buffer[]): boolean {
   const data = client.recv(4096);
   if (data.length === 0) return false;
