@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
+import { echoServerGuarantees } from '../../fixtures/harness/echo-suite.ts';
 import { startServer } from '../../fixtures/harness/index.ts';
 
 const server = new URL('./server.ts', import.meta.url);
 
 describe('01-blocking: the blocking echo server', () => {
+  // The one guarantee of the concurrent echo servers a blocking server can keep as it is.
+  echoServerGuarantees(server, { wait: 'recv()', only: ['a client that half-closes still gets every byte back, then the server closes'] });
+
   test('one client gets its message echoed', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
