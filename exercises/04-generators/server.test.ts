@@ -24,6 +24,14 @@ function pair(): [peer: Socket, client: Socket] {
   return [peer, client];
 }
 
+/** A non-blocking listening socket on a port of the OS's choosing, closed after the test. */
+function nonBlockingListener(): Socket {
+  const sock = createServer(['127.0.0.1', 0]);
+  opened.push(sock);
+  sock.setBlocking(false);
+  return sock;
+}
+
 /** What `peer` can read right now, without waiting. */
 function received(peer: Socket): string {
   try {
@@ -78,9 +86,7 @@ describe('04-generators: the echo server as generator tasks', () => {
   });
 
   test("acceptClients yields ['read', server] before each accept, and spawns a task per client", () => {
-    const listener = createServer(['127.0.0.1', 0]);
-    opened.push(listener);
-    listener.setBlocking(false);
+    const listener = nonBlockingListener();
     const spawned: Task[] = [];
     const task = track(acceptClients(listener, (t) => spawned.push(track(t))));
     expectWait(task, 'read', listener, 'A pending connection makes the listening socket readable: wait for that before accept().');
@@ -114,9 +120,7 @@ describe('04-generators: the echo server as generator tasks', () => {
   });
 
   test('acceptClients hands on each client socket non-blocking, so no call on it can stop the server', () => {
-    const listener = createServer(['127.0.0.1', 0]);
-    opened.push(listener);
-    listener.setBlocking(false);
+    const listener = nonBlockingListener();
     const spawned: Task[] = [];
     const task = track(acceptClients(listener, (t) => spawned.push(track(t))));
     expectWait(task, 'read', listener, 'A pending connection makes the listening socket readable: wait for that before accept().');
@@ -133,9 +137,7 @@ describe('04-generators: the echo server as generator tasks', () => {
   });
 
   test('acceptClients waits again when the client it was woken for is gone before accept()', () => {
-    const listener = createServer(['127.0.0.1', 0]);
-    opened.push(listener);
-    listener.setBlocking(false);
+    const listener = nonBlockingListener();
     const task = track(acceptClients(listener, (t) => track(t)));
     expectWait(task, 'read', listener, 'A pending connection makes the listening socket readable: wait for that before accept().');
     // Resumed with no connection waiting: as when a client connects and gives up before accept().

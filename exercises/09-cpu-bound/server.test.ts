@@ -44,6 +44,17 @@ function gone(pid: number): boolean {
   }
 }
 
+/** A server with a pool of 2 workers, once it has said it started both. */
+async function startPool(): Promise<ServerProcess> {
+  const srv = await startServer(server, { args: ['--workers', '2'] });
+  await until(
+    () => startedWorkers(srv).length >= 2 || srv.hasExited,
+    15_000,
+    () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
+  );
+  return srv;
+}
+
 /** Starting a server and its worker processes takes seconds on a busy machine; every wait inside is bounded on its own. */
 const POOL_TEST_MS = 45_000;
 
@@ -139,12 +150,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
   }, POOL_TEST_MS);
 
   test('SIGTERM ends the server with status 0, and no worker outlives it', async () => {
-    const srv = await startServer(server, { args: ['--workers', '2'] });
-    await until(
-      () => startedWorkers(srv).length >= 2 || srv.hasExited,
-      15_000,
-      () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
-    );
+    const srv = await startPool();
     const busy = await srv.connect('busy');
     busy.send('45\n');
     await logged(srv, /^worker \d+: fib\(45\)$/m, '"worker PID: fib(45)" once a worker has the request');
@@ -160,12 +166,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
   }, POOL_TEST_MS);
 
   test('killed outright (SIGKILL), the server leaves nothing behind: its workers exit, its clients are hung up on, its port is free', async () => {
-    const srv = await startServer(server, { args: ['--workers', '2'] });
-    await until(
-      () => startedWorkers(srv).length >= 2 || srv.hasExited,
-      15_000,
-      () => `with --workers 2 the pool should start two workers and print "worker PID started" for each.\n${srv.report()}`,
-    );
+    const srv = await startPool();
     const client = await srv.connect('left behind');
     client.send('20\n');
     expect(await readLine(srv, client, 'fib(20)')).toBe('6765');
