@@ -4,7 +4,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { findExercises, pickExercise, type Exercise } from './exercises.ts';
-import { exerciseStates, nextExercise } from './states.ts';
+import { isUntouched } from './shipped.ts';
+import { cachedStates, nextExercise } from './states.ts';
 
 /** The pack's root: this file's grandparent, or `KATA_ROOT` (the runner's own tests point it at a small pack). */
 export function packRoot(): string {
@@ -21,12 +22,15 @@ export function positional(argv = process.argv.slice(2)): string[] {
   return argv.filter((arg) => !arg.startsWith('--'));
 }
 
-/** The exercise the command line names, or, with none named, the first one not yet solved. */
+/**
+ * The exercise the command line names, or, with none named, the first one not known to be solved (as
+ * the cache of the last runs knows it: nothing is run to find it).
+ */
 export async function exerciseFromArgs(root: string): Promise<Exercise> {
   const exercises = findExercises(root);
   const [wanted] = positional();
   if (wanted !== undefined) return pickExercise(exercises, wanted);
-  const next = nextExercise(exercises, await exerciseStates(root, exercises));
+  const next = nextExercise(exercises, cachedStates(root, exercises, (e) => isUntouched(root, e)));
   if (!next) throw new Error('Every exercise is solved: name one, e.g. `npm run compare -- 01`.');
   return next;
 }

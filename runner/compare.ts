@@ -9,9 +9,9 @@ import { exerciseFromArgs, isEntry, packRoot, runCommand } from './cli.ts';
 import type { Exercise } from './exercises.ts';
 import { paint } from './terminal.ts';
 
-/** The diff of every file of the exercise against the reference, ready to print. */
+/** The diff of every file the learner edits against the reference, in the README's order, ready to print. */
 export function compareExercise(root: string, exercise: Exercise): string {
-  return exercise.files.map((file) => compareFile(root, file)).join('\n\n');
+  return exercise.toEdit.map((file) => compareFile(root, file)).join('\n\n');
 }
 
 function compareFile(root: string, file: string): string {

@@ -1,79 +1,132 @@
 /**
  * The interactive runner (`npm start` in a terminal): shows the current exercise, watches its files,
- * reruns its tests on every save with vitest's own output, and moves on once a save makes them pass.
+ * reruns its tests on every save, and moves on once a save makes them pass, after a word on what the
+ * learner has just rebuilt.
  *
  * Discussion: "moves on once a *save* makes them pass". A pass that comes without the learner having
- * changed the exercise since the runner showed it (a flaky pass, or an exercise solved elsewhere and
- * not yet re-listed) does not skip ahead: the runner says so and waits for a save. The exception is an
- * exercise shown before it was ever checked (the listing stops at the first unsolved one): its first
- * run is that check, and if it passes, the learner solved it ahead of time.
+ * changed the exercise since the runner showed it (a flaky pass, or an exercise solved elsewhere) does
+ * not skip ahead: the runner says so and waits for a save. The exception is an exercise the runner
+ * came to by itself before it was ever checked: its first run is that check, and if it passes, the
+ * learner solved it ahead of time. An exercise the learner chose (`npm start -- 04`, `g`) stays shown
+ * until they go elsewhere or solve it by a save; then the runner goes on to the next unsolved one after it.
  */
+import type { ChildProcess } from 'node:child_process';
 import { relative } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
-import type { Vitest } from 'vitest/node';
 import { compareExercise } from './compare.ts';
-import { readReadme, whereToEdit, type Exercise } from './exercises.ts';
+import { pickExercise, readReadme, type Exercise } from './exercises.ts';
 import { revealNextHint, shownHints } from './hints.ts';
-import { resetExercise, resetQuestion } from './reset.ts';
-import { cachedStates, hashExercise, learnerVitest, nextExercise, remember, runOn, type Outcome } from './states.ts';
-import { listExercises, paint, progressBar } from './terminal.ts';
+import { resetQuestion } from './reset.ts';
+import { exerciseScreen, terminalSize } from './screen.ts';
+import { ensureShipped, isUntouched, restoreShipped } from './shipped.ts';
+import { cachedStates, hashExercise, nextAfter, nextExercise, remember, TestSession, type Outcome, type RunResult } from './states.ts';
+import { listExercises, paint, stateLine } from './terminal.ts';
+import { startUi } from './ui.ts';
 
 export interface SessionOptions {
   root: string;
   exercises: Exercise[];
   /** Poll the files instead of waiting for change events (WSL2, VMs, network drives). */
   poll: boolean;
+  /** The exercise to open first (`npm start -- 04`); else the first one not solved. */
+  chosen?: Exercise;
 }
 
-const KEYS = 'h hint · l list · c compare with the solution · r reset · Enter run again · q quit';
+/** What the next key does. */
+type Mode = 'keys' | 'goto' | 'answer' | 'debrief';
 
 export class Session {
   private states = new Map<string, Outcome>();
   private current: Exercise | undefined;
+  /** The learner chose the current exercise: it is not skipped when it passes at once. */
+  private chosen = false;
   /** The learner changed the current exercise's files since the runner showed it. */
   private changedSinceShown = false;
-  /** The current exercise had not been checked when it was shown (an earlier one was not solved then). */
+  /** The current exercise had not been checked when it was shown. */
   private shownUnchecked = false;
-  /** A line for the top of the next screen: what just happened (an exercise solved). */
-  private news = '';
+  /** Lines for the top of the next screen: what just happened (an exercise solved). */
+  private news: string[] = [];
+  /** The current exercise's last run, for the screen and `v`. */
+  private last: RunResult | undefined;
+  private notes: string[] = [];
   private running = false;
   private runAgain = false;
-  /** While a y/n question is asked, the next key answers it. */
+  /** Runs of vitest one at a time: the current exercise's, and the checks the list asks for. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private mode: Mode = 'keys';
+  private typed = '';
+  /** The mode a go-to line that goes nowhere returns to. */
+  private leaveTo: Mode = 'keys';
   private answer: ((yes: boolean) => void) | undefined;
   private quitting = false;
-  private vitest!: Vitest;
+  private tests!: TestSession;
   private watcher!: FSWatcher;
   private debounce: NodeJS.Timeout | undefined;
+  private ui: { exercise: string; child: ChildProcess; url?: string } | undefined;
   private finished!: () => void;
 
   constructor(private readonly options: SessionOptions) {}
 
+  private get root(): string {
+    return this.options.root;
+  }
+
+  private get exercises(): Exercise[] {
+    return this.options.exercises;
+  }
+
   /** Runs until the learner quits or solves the last exercise. */
   async run(): Promise<void> {
-    const { root, exercises } = this.options;
-    // No check up front: the cache says which exercises are solved, and showNext checks the rest in
-    // order as it comes to them (each one's first run is its check), so no test runs twice.
-    this.states = cachedStates(root, exercises);
-    this.vitest = await learnerVitest(root, 'default');
-    this.watcher = watch(`${root}/exercises`, { ignoreInitial: true, usePolling: this.options.poll, interval: 250 });
+    try {
+      ensureShipped(this.root, this.exercises);
+    } catch {
+      // without a shipped copy, untouched exercises are checked by running them: slower, as true
+    }
+    // No check up front: the cache says which exercises are solved, untouched skeletons are not, and
+    // the runner checks the others as it comes to them (each one's first run is its check).
+    this.refreshStates();
+    this.tests = await TestSession.start(this.root);
+    this.watcher = watch(`${this.root}/exercises`, { ignoreInitial: true, usePolling: this.options.poll, interval: 250 });
     this.watcher.on('all', (_event, path) => this.fileChanged(path));
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (key: string) => void this.keyPressed(key));
+    process.stdin.on('data', (keys: string) => this.typedKeys(keys));
     const done = new Promise<void>((resolve) => (this.finished = resolve));
-    await this.showNext();
+    if (this.options.chosen) await this.open(this.options.chosen, true);
+    else await this.showNext();
     await done;
   }
 
-  private async showNext(): Promise<void> {
-    this.current = nextExercise(this.options.exercises, this.states);
+  /**
+   * What the cache and the shipped copies say of every exercise now: files change outside the exercise
+   * on screen too (an editor, `npm test`, which records what it finds).
+   */
+  private refreshStates(): void {
+    this.states = cachedStates(this.root, this.exercises, (e) => isUntouched(this.root, e));
+  }
+
+  /** Shows an exercise and runs its tests. */
+  private async open(exercise: Exercise, chosen: boolean): Promise<void> {
+    this.refreshStates();
+    this.current = exercise;
+    this.chosen = chosen;
     this.changedSinceShown = false;
-    this.shownUnchecked = this.current !== undefined && this.states.get(this.current.name)?.unchecked === true;
-    if (!this.current) {
-      console.log(`\n${listExercises(this.options.exercises, this.states)}\n\n${paint('green', 'Every exercise is solved. Well done!')}`);
+    this.shownUnchecked = this.states.get(exercise.name)?.unchecked === true;
+    this.last = undefined;
+    this.notes = [];
+    await this.runTests();
+  }
+
+  /** On to the first exercise not solved (after `after`, coming round), or the end. */
+  private async showNext(after?: Exercise): Promise<void> {
+    this.refreshStates();
+    const next = after ? nextAfter(this.exercises, this.states, after) : nextExercise(this.exercises, this.states);
+    if (!next) {
+      this.current = undefined;
+      console.log(`\n${listExercises(this.exercises, this.states)}\n\n${paint('green', 'Every exercise is solved. Well done!')}`);
       return this.quit();
     }
-    await this.runTests();
+    await this.open(next, false);
   }
 
   private fileChanged(path: string): void {
@@ -84,132 +137,279 @@ export class Session {
     this.debounce = setTimeout(() => void this.runTests(), 80);
   }
 
-  private header(exercise: Exercise): string {
-    const { root, exercises } = this.options;
-    const readme = readReadme(exercise);
-    const solved = exercises.filter((e) => this.states.get(e.name)?.solved).length;
-    return [
-      `${paint('bold', 'async-ground-up')}  ${progressBar(solved, exercises.length)}`,
-      ...(this.news ? [this.news] : []),
-      '',
-      paint('bold', readme.title),
-      `Edit ${exercise.files.map((file) => paint('cyan', whereToEdit(root, file))).join(', ')}   ·   read exercises/${exercise.name}/README.md`,
-      '',
-      readme.task,
-      ...shownHints(root, exercise).flatMap((hint) => ['', hint]),
-      '',
-    ].join('\n');
+  /** Clears the terminal and shows the current exercise: its header, and its tests' last run. */
+  private draw(): void {
+    const exercise = this.current;
+    if (!exercise || this.quitting) return;
+    const lines = exerciseScreen(
+      {
+        root: this.root,
+        exercise,
+        exercises: this.exercises,
+        states: this.states,
+        news: this.news,
+        result: this.running ? undefined : this.last,
+        hint: shownHints(this.root, exercise).at(-1),
+        notes: this.notes,
+      },
+      terminalSize(),
+    );
+    process.stdout.write(`\x1b[2J\x1b[3J\x1b[H${lines.join('\n')}\n`);
+    if (!this.running && this.last) this.news = []; // said once, on the first screen of the run after it
   }
 
-  /** Clears the screen, shows the exercise, and runs its tests with vitest's own report. */
+  /** One vitest run at a time. */
+  private exclusive<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(run);
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Runs the current exercise's tests, and shows what they say. */
   private async runTests(): Promise<void> {
     const exercise = this.current;
-    if (!exercise) return;
+    if (!exercise || this.mode === 'debrief') return;
     if (this.running) {
       this.runAgain = true;
       return;
     }
     this.running = true;
-    process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
-    console.log(this.header(exercise));
-    this.news = ''; // shown once, on the screen after the news
-    console.log(paint('gray', `── running the tests of ${exercise.name} …`));
-    const started = Date.now();
-    const hash = hashExercise(this.options.root, exercise);
-    const outcome = (await runOn(this.vitest, this.options.root, [exercise])).get(exercise.name)!;
+    this.draw();
+    const hash = hashExercise(this.root, exercise);
+    const result = await this.exclusive(() => this.tests.run(exercise));
     if (this.quitting) return; // a cancelled run says nothing about the exercise
-    remember(this.options.root, new Map([[exercise.name, outcome]]), new Map([[exercise.name, hash]]));
-    this.states.set(exercise.name, outcome);
+    remember(this.root, new Map([[exercise.name, result.outcome]]), new Map([[exercise.name, hash]]));
+    this.states.set(exercise.name, result.outcome);
     this.running = false;
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (this.runAgain) {
+    if (this.runAgain || exercise !== this.current) {
       this.runAgain = false;
       return this.runTests();
     }
-    if (!outcome.solved) {
-      console.log(`\n${paint('red', `✗ ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`)} (${seconds} s). Save a file of ${exercise.name} to run them again.`);
-      return this.showKeys();
-    }
-    if (this.shownUnchecked && !this.changedSinceShown) {
+    this.last = result;
+    this.notes = [];
+    const { outcome } = result;
+    if (!outcome.solved) return this.draw();
+    if (this.shownUnchecked && !this.changedSinceShown && !this.chosen) {
       // Its first check since the learner got here, as the listing would have made: solved ahead of time.
-      this.news = paint('green', `✓ ${exercise.name} was solved already: every test passes. On to the next one.`);
-      console.log(`\n${this.news}`);
-      return this.showNext();
+      this.news = [paint('green', `✓ ${exercise.name} was solved already: every test passes. On to the next one.`)];
+      return this.showNext(exercise);
     }
     if (!this.changedSinceShown) {
-      console.log(`\n${paint('yellow', `✓ Every test of ${exercise.name} passes, but you have not changed it since the runner showed it.`)}`);
-      console.log('  The runner moves on only after a save of yours: save a file of the exercise to confirm.');
-      return this.showKeys();
+      this.notes = this.chosen
+        ? [paint('green', `✓ ${exercise.name} is solved: every test passes. A save of yours runs them again; g goes to another exercise.`)]
+        : [
+            paint('yellow', `✓ Every test of ${exercise.name} passes, but you have not changed it since the runner showed it.`),
+            'The runner moves on only after a save of yours: save a file of the exercise to confirm.',
+          ];
+      return this.draw();
     }
-    this.news = paint('green', `✓ ${exercise.name} solved: every test passed after your save. On to the next one.`);
-    console.log(`\n${this.news}`);
-    await this.showNext();
+    this.news = [paint('green', `✓ ${exercise.name} solved: every test passed after your save.`)];
+    this.debrief(exercise);
   }
 
-  private showKeys(): void {
-    console.log(paint('gray', KEYS));
+  /** What the learner has just rebuilt, and its counterpart in the real world; then on, at a key. */
+  private debrief(exercise: Exercise): void {
+    const rebuilt = readReadme(exercise).rebuilt;
+    this.refreshStates();
+    const next = nextAfter(this.exercises, this.states, exercise);
+    if (!rebuilt) {
+      void this.showNext(exercise);
+      return;
+    }
+    this.mode = 'debrief';
+    const text = rebuilt.replace(/\*\*(.+?)\*\*/g, (_, bold: string) => paint('bold', bold));
+    process.stdout.write('\x1b[2J\x1b[3J\x1b[H');
+    console.log([...this.news, '', paint('bold', `What you have rebuilt in ${exercise.name}`), '', text, ''].join('\n'));
+    console.log(paint('cyan', next ? `Enter: on to ${next.name}` : 'Enter: the list, and the end'), paint('gray', '· l list · g go to · q quit'));
+  }
+
+  private typedKeys(keys: string): void {
+    // An arrow or function key is an escape sequence: not a key of the runner's.
+    if (keys.length > 1 && keys.startsWith('\x1b')) return;
+    // Each key takes effect at once (`r` then `y` in one read: the question, then its answer), not after the last one's work.
+    for (const key of keys) void this.keyPressed(key);
   }
 
   private async keyPressed(key: string): Promise<void> {
-    if (this.answer) {
-      const answer = this.answer;
+    if (key === '\u0003' || key === '\u0004') return this.quit(); // Ctrl-C, Ctrl-D, always
+    if (this.mode === 'answer') {
+      const answer = this.answer!;
+      this.mode = 'keys';
       this.answer = undefined;
       return answer(key.toLowerCase() === 'y');
     }
+    if (this.mode === 'goto') return this.goto(key);
+    if (this.mode === 'debrief') {
+      if (key === '\r' || key === '\n' || key === ' ') {
+        this.mode = 'keys';
+        return this.showNext(this.current);
+      }
+      if (!/^[lgq\d]$/.test(key)) return;
+    }
     const exercise = this.current;
+    if (/^\d$/.test(key)) {
+      this.leaveTo = this.mode;
+      this.mode = 'goto';
+      this.typed = '';
+      process.stdout.write(`\n${paint('cyan', 'go to exercise:')} `);
+      return this.goto(key);
+    }
     switch (key) {
       case 'q':
-      case '\u0003': // Ctrl-C
-      case '\u0004': // Ctrl-D
         return this.quit();
       case '\r':
       case '\n':
         return this.runTests();
       case 'l':
-        return console.log(`\n${listExercises(this.options.exercises, this.states, exercise)}\n`);
+        return this.list();
+      case 'g':
+        this.leaveTo = this.mode;
+        this.mode = 'goto';
+        this.typed = '';
+        process.stdout.write(`\n${paint('cyan', 'go to exercise (its number or name, then Enter; Esc: never mind):')} `);
+        return;
       case 'h':
         if (exercise) console.log(`\n${this.revealHint(exercise)}\n`);
         return;
       case 'c':
-        if (exercise) console.log(`\n${compareExercise(this.options.root, exercise)}\n`);
+        if (exercise) console.log(`\n${compareExercise(this.root, exercise)}\n`);
         return;
       case 'r':
         if (exercise) await this.reset(exercise);
         return;
+      case 'v':
+        if (this.last) console.log(`\n${this.last.report}\n\n${paint('gray', '(vitest’s report of the last run, also in .kata/last-run.txt)')}`);
+        else console.log(paint('gray', '\nThe tests are running: their report comes when they end.'));
+        return;
+      case 'u':
+        if (exercise) this.openUi(exercise);
+        return;
     }
   }
 
-  /** The next hint of the exercise (its hints.md), one more each time; the revealed ones stay on screen. */
+  /** A key of the go-to line: digits and letters build the name, Enter goes, Esc or Backspace on nothing leaves. */
+  private async goto(key: string): Promise<void> {
+    if (key === '\x1b' || ((key === '\x7f' || key === '\b') && !this.typed)) {
+      this.mode = this.leaveTo;
+      console.log(paint('gray', 'never mind'));
+      return;
+    }
+    if (key === '\x7f' || key === '\b') {
+      this.typed = this.typed.slice(0, -1);
+      process.stdout.write('\b \b');
+      return;
+    }
+    if (key !== '\r' && key !== '\n') {
+      if (/^[\w-]$/.test(key)) {
+        this.typed += key;
+        process.stdout.write(key);
+      }
+      return;
+    }
+    this.mode = this.leaveTo;
+    console.log();
+    if (!this.typed) return;
+    let exercise: Exercise;
+    try {
+      exercise = pickExercise(this.exercises, this.typed);
+    } catch (error) {
+      return console.log(paint('red', (error as Error).message));
+    }
+    this.mode = 'keys';
+    this.news = [];
+    await this.open(exercise, true);
+  }
+
+  /** The list, then a check of every exercise changed since its last check, a line as each one ends. */
+  private async list(): Promise<void> {
+    if (!this.running) this.refreshStates();
+    console.log(`\n${listExercises(this.exercises, this.states, this.current, '← here')}`);
+    console.log(paint('gray', 'Type an exercise’s number and Enter to go to it (04⏎).'));
+    const stale = this.exercises.filter((e) => e !== this.current && this.states.get(e.name)?.unchecked);
+    if (!stale.length) return;
+    console.log(paint('gray', `Checking ${stale.map((e) => e.name).join(', ')}: changed since their last check…`));
+    for (const exercise of stale) {
+      const hash = hashExercise(this.root, exercise);
+      const result = await this.exclusive(async () => (this.quitting ? undefined : this.tests.run(exercise, { keepReport: false })));
+      if (!result || this.quitting) return;
+      remember(this.root, new Map([[exercise.name, result.outcome]]), new Map([[exercise.name, hash]]));
+      this.states.set(exercise.name, result.outcome);
+      console.log(stateLine(exercise, result.outcome, `checked (${result.seconds.toFixed(1)} s)`));
+    }
+  }
+
+  /** The next hint of the exercise (its hints.md), one more each time; the latest stays on the screen. */
   revealHint(exercise: Exercise): string {
-    return revealNextHint(this.options.root, exercise, 'Press c to compare your file with the reference solution.');
+    return revealNextHint(this.root, exercise, 'Press c to compare your file with the reference solution.');
   }
 
   private async reset(exercise: Exercise): Promise<void> {
     process.stdout.write(`\n${resetQuestion(exercise)} [y/N] `);
+    this.mode = 'answer';
     const yes = await new Promise<boolean>((resolve) => (this.answer = resolve));
     console.log(yes ? 'y' : 'n');
     if (!yes) return console.log('Nothing changed.');
     try {
-      console.log(`Reset ${resetExercise(this.options.root, exercise).join(', ')}.`);
+      const { files, from } = restoreShipped(this.root, exercise);
+      console.log(`Reset ${files.join(', ')} to the shipped version (${from}).`);
     } catch (error) {
       console.log(paint('red', (error as Error).message));
     }
     // The watcher sees the restored files and reruns the tests.
   }
 
+  /** The vitest UI on the exercise, in the background: its address is printed once it listens. */
+  private openUi(exercise: Exercise): void {
+    if (this.ui?.exercise === exercise.name) {
+      console.log(this.ui.url ? `\nThe vitest UI of ${exercise.name}: ${paint('cyan', this.ui.url)}` : '\nThe vitest UI is starting…');
+      return;
+    }
+    this.stopUi();
+    console.log(`\nStarting the vitest UI on ${exercise.name} (it reruns the tests on a save too)…`);
+    const ui: NonNullable<Session['ui']> = {
+      exercise: exercise.name,
+      child: startUi(
+        this.root,
+        exercise,
+        (url) => {
+          ui.url = url;
+          console.log(`The vitest UI of ${exercise.name}: ${paint('cyan', url)}`);
+        },
+        (output) => {
+          if (this.ui !== ui || this.quitting) return;
+          this.ui = undefined;
+          if (!ui.url) console.log(paint('red', `The vitest UI did not start:\n${output.trim().split('\n').slice(-10).join('\n')}`));
+        },
+      ),
+    };
+    this.ui = ui;
+  }
+
+  private stopUi(): void {
+    const ui = this.ui;
+    this.ui = undefined;
+    if (!ui?.child.pid) return;
+    try {
+      process.kill(-ui.child.pid, 'SIGTERM');
+    } catch {
+      // it ended
+    }
+  }
+
   private async quit(): Promise<void> {
     if (this.quitting) return;
     this.quitting = true;
     clearTimeout(this.debounce);
+    this.stopUi();
     process.stdin.setRawMode(false);
     process.stdin.pause();
     await this.watcher.close();
     // A run in progress stops after its current test, whose cleanup stops the servers it started.
     if (this.running) {
-      console.log(paint('gray', 'Stopping the tests…'));
-      await this.vitest.cancelCurrentRun('keyboard-input');
+      console.log(paint('gray', '\nStopping the tests…'));
+      await this.tests.cancel();
     }
-    await this.vitest.close();
+    await this.tests.close();
     this.finished();
   }
 }

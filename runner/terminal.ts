@@ -20,21 +20,22 @@ export function progressBar(solved: number, total: number, width = 30): string {
   return `[${paint('green', '█'.repeat(full))}${paint('gray', '░'.repeat(width - full))}] ${solved}/${total} solved`;
 }
 
+/** One exercise's line of the list: its state, its name, how many tests pass, and a marker. */
+export function stateLine(exercise: Exercise, outcome: Outcome | undefined, marker = ''): string {
+  const state = outcome?.solved ? paint('green', '✓ solved ') : paint('yellow', '· not yet');
+  const counts = outcome?.notStarted
+    ? paint('gray', '  not started (the skeleton as shipped)')
+    : outcome?.unchecked || !outcome
+      ? paint('gray', '  changed since its last check: not checked yet')
+      : outcome.passed + outcome.failed
+        ? paint('gray', `  ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`)
+        : '';
+  return `  ${state}  ${exercise.name}${counts}${marker ? paint('cyan', `  ${marker}`) : ''}`;
+}
+
 /** One line per exercise: its state, its name, and a marker on the one to work on. */
-export function listExercises(exercises: Exercise[], states: Map<string, Outcome>, current?: Exercise): string {
-  return exercises
-    .map((exercise) => {
-      const outcome = states.get(exercise.name);
-      const state = outcome?.solved ? paint('green', '✓ solved ') : paint('yellow', '· not yet');
-      const counts = outcome?.unchecked
-        ? paint('gray', '  not checked yet')
-        : outcome && outcome.passed + outcome.failed
-          ? paint('gray', `  ${outcome.passed}/${outcome.passed + outcome.failed} tests pass`)
-          : '';
-      const marker = exercise === current ? paint('cyan', '  ← next') : '';
-      return `  ${state}  ${exercise.name}${counts}${marker}`;
-    })
-    .join('\n');
+export function listExercises(exercises: Exercise[], states: Map<string, Outcome>, current?: Exercise, marker = '← next'): string {
+  return exercises.map((exercise) => stateLine(exercise, states.get(exercise.name), exercise === current ? marker : '')).join('\n');
 }
 
 /** What to do next: the exercise and the commands that work it. */
@@ -42,8 +43,8 @@ export function nextStep(next: Exercise | undefined): string {
   if (!next) return paint('green', 'Every exercise is solved. Well done!');
   const command = (text: string, what: string) => `  ${paint('cyan', text.padEnd(30))} ${what}`;
   return [
-    `Next: ${paint('bold', next.name)}: read exercises/${next.name}/README.md, edit ${next.files.join(', ') || `exercises/${next.name}/`}`,
-    command('npm start', 'in a terminal: the runner, which reruns the tests on every save'),
+    `Next: ${paint('bold', next.name)}: read exercises/${next.name}/README.md, edit ${next.toEdit.join(', ') || `exercises/${next.name}/`}`,
+    command(`npm start -- ${next.number}`, 'in a terminal: the runner on it, which reruns the tests on every save'),
     command(`npm test -- exercises/${next.number}`, "this exercise's tests, once"),
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { deferCleanup } from '../fixtures/harness/index.ts';
 
@@ -29,6 +30,10 @@ export const README = `# 02 · second — the second exercise
 ## Your task
 
 Set \`answer\` to 42.
+
+## What you have rebuilt
+
+The answer, as Deep Thought computed it: \`answer\` in value.ts.
 
 ## Stuck?
 
@@ -73,13 +78,51 @@ export function writeFiles(root: string, files: Files): void {
   }
 }
 
-/** Makes `root` a git repository whose one commit holds everything in it but node_modules. */
+/** The identity the learner commits with in a pack made by `commitAll` (its local git config). */
+export const LEARNER_EMAIL = 'learner@example.invalid';
+
+/**
+ * Makes `root` a git repository whose one commit, by the pack's maintainers, holds everything in it
+ * but node_modules; the learner's identity is the repository's own (`git config user.email`).
+ */
 export function commitAll(root: string): void {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore' });
   writeFileSync(join(root, '.gitignore'), 'node_modules\n.kata/\n');
   git('init', '-q');
+  git('config', 'user.name', 'Learner');
+  git('config', 'user.email', LEARNER_EMAIL);
   git('add', '-A');
   git('-c', 'user.name=kata', '-c', 'user.email=kata@example.invalid', 'commit', '-q', '-m', 'the pack as shipped');
+}
+
+/** Commits everything as the learner does, with the identity the repository is configured with. */
+export function commitAsLearner(root: string, message = 'my work'): void {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, stdio: 'ignore', env: childEnv({}) });
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+}
+
+/** Three tests that fail on SKELETON with long names and messages, as a real exercise's do. */
+export const THREE_TESTS = `import { describe, expect, test } from 'vitest';
+import { answer } from './value.ts';
+describe('03-third: a few tests', () => {
+  test('the answer is 42, as Deep Thought computed it after seven and a half million years of thinking', () =>
+    expect(answer, 'set answer to 42: the tests read it from value.ts, which exports it as a number').toBe(42));
+  test('the answer is even, which matters to the second test of this small exercise and to nobody else', () =>
+    expect(answer % 2 === 0 && answer > 0, 'an even positive answer, please: 0 is even, but not positive').toBe(true));
+  test('the answer is more than forty, which the third and last test checks on its own, for the listing', () =>
+    expect(answer, 'more than forty').toBeGreaterThan(40));
+});
+`;
+
+/**
+ * The rows the last screen of a runner's raw output takes on a terminal `columns` wide: from its
+ * last clear-screen to the end, colour codes aside; with its text.
+ */
+export function lastScreen(raw: string, columns: number): { text: string; rows: number } {
+  const text = stripVTControlCharacters(raw.slice(Math.max(0, raw.lastIndexOf('\x1b[2J')))).replace(/\r/g, '');
+  const lines = text.replace(/\n$/, '').split('\n');
+  return { text, rows: lines.reduce((sum, line) => sum + Math.max(1, Math.ceil([...line].length / columns)), 0) };
 }
 
 /** The environment for a child run of the runner or vitest: without the variables of the vitest running this test. */

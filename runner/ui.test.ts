@@ -28,15 +28,16 @@ const found = existsSync(CHROMIUM);
 /** A skip `npm run verify` counts as one, not as a failure: its note starts with `optional tool missing:`. */
 const MISSING = `optional tool missing: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
 
-/** Starts `vitest --ui` on the learner's tree on a free loopback port; resolves with the UI's address. */
-async function startUi(): Promise<string> {
-  const ui = spawn(
-    process.execPath,
-    // --standalone: the UI lists every test file at once and runs what the test asks it to run.
-    ['node_modules/vitest/vitest.mjs', '--ui', '--watch', '--standalone', '--project', 'exercises',
-      '--api.host', '127.0.0.1', '--api.port', '0', '--open=false'],
-    { cwd: ROOT, env: childEnv({}), detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+/** Where the UI listens, and how it is told not to open a browser. */
+const SERVE = ['--api.host=127.0.0.1', '--api.port=0', '--open=false'];
+
+/**
+ * Starts the vitest UI on the learner's tree on a free loopback port (`node` with `args`); resolves
+ * with the UI's address. `--standalone`: the UI lists the test files at once and runs what the test
+ * asks it to run.
+ */
+async function startUi(args = ['node_modules/vitest/vitest.mjs', '--ui', '--watch', '--standalone', '--project', 'exercises', ...SERVE]): Promise<string> {
+  const ui = spawn(process.execPath, args, { cwd: ROOT, env: childEnv({}), detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   // Its own process group: the UI server and the test workers it forked go together.
   deferCleanup(() => {
     try {
@@ -74,7 +75,8 @@ test(
   `the vitest UI shows the exercises in curriculum order, and the failing ones as failed (in headless ${CHROMIUM})`,
   async (context) => {
     if (!found) return context.skip(MISSING);
-    const files = findExercises(ROOT).flatMap((e) => e.tests.map((file) => relative(ROOT, file)));
+    // The UI sorts by path: exercises in curriculum order, each one's test files by name.
+    const files = findExercises(ROOT).flatMap((e) => e.tests.map((file) => relative(ROOT, file)).sort());
     expect(files.length, 'the pack has exercise tests').toBeGreaterThan(0);
     const [address, browser] = await Promise.all([startUi(), launchChromium()]);
     const page = await browser.newPage({ viewport: { width: 1200, height: 4000 } });
@@ -111,3 +113,19 @@ test(
   },
   200_000,
 );
+
+test(`npm run ui -- 01 shows the tests of 01 alone (in headless ${CHROMIUM})`, async (context) => {
+  if (!found) return context.skip(MISSING);
+  const [address, browser] = await Promise.all([startUi(['--import', 'tsx', 'runner/ui.ts', '01', ...SERVE]), launchChromium()]);
+  const page = await browser.newPage({ viewport: { width: 1200, height: 2000 } });
+  await page.goto(address);
+  const mine = 'exercises/01-blocking/server.test.ts';
+  try {
+    await page.waitForFunction((file) => (globalThis as unknown as Page).document.body.innerText.includes(file), mine, { timeout: 60_000, polling: 100 });
+  } catch {
+    throw new Error(`The UI should list ${mine} within 60 s; it shows:\n${(await page.locator('body').innerText()).slice(0, 2000)}`);
+  }
+  const shown = await page.locator('body').innerText();
+  const others = findExercises(ROOT).flatMap((e) => e.tests.map((file) => relative(ROOT, file))).filter((file) => !file.startsWith('exercises/01-'));
+  expect(others.filter((file) => shown.includes(file)), 'no other exercise’s test file').toEqual([]);
+}, 120_000);
