@@ -1,21 +1,22 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
 import { echoServerGuarantees } from '../../fixtures/harness/echo-suite.ts';
-import { startServer } from '../../fixtures/harness/index.ts';
+import { concurrentTest, startServer } from '../../fixtures/harness/index.ts';
 
 const server = new URL('./server.ts', import.meta.url);
 
+// Every test starts a server of its own: they run at once.
 describe('01-blocking: the blocking echo server', () => {
   // The one guarantee of the concurrent echo servers a blocking server can keep as it is.
   echoServerGuarantees(server, { wait: 'recv()', only: ['a client that half-closes still gets every byte back, then the server closes'] });
 
-  test('one client gets its message echoed', async () => {
+  concurrentTest('one client gets its message echoed', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
     a.send('hello\n');
     await a.expect('hello\n', { because: 'An echo server sends back every byte it receives.' });
   });
 
-  test('several messages on one connection come back in order', async () => {
+  concurrentTest('several messages on one connection come back in order', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
     for (const message of ['one\n', 'two\n', 'three\n']) {
@@ -26,7 +27,7 @@ describe('01-blocking: the blocking echo server', () => {
     }
   });
 
-  test('the server closes a client\'s connection once that client has closed its side', async () => {
+  concurrentTest('the server closes a client\'s connection once that client has closed its side', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
     a.send('last words\n');
@@ -38,7 +39,7 @@ describe('01-blocking: the blocking echo server', () => {
     expect(rest.toString(), 'nothing more to echo after A closed its side').toBe('');
   });
 
-  test('while client A stays connected and silent, client B gets no reply', async () => {
+  concurrentTest('while client A stays connected and silent, client B gets no reply', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
     a.send('A is here\n');
@@ -48,7 +49,7 @@ describe('01-blocking: the blocking echo server', () => {
     await b.expectNothingFor(500, 'a blocking server is still inside recv() for client A, so B waits in the listen queue. This is the problem exercise 02 solves.');
   });
 
-  test('client B is served as soon as client A disconnects', async () => {
+  concurrentTest('client B is served as soon as client A disconnects', async () => {
     const srv = await startServer(server);
     const a = await srv.connect('A');
     a.send('A is here\n');
@@ -61,7 +62,7 @@ describe('01-blocking: the blocking echo server', () => {
     });
   });
 
-  test('a client that resets its connection does not kill the server', async () => {
+  concurrentTest('a client that resets its connection does not kill the server', async () => {
     const srv = await startServer(server);
     const rude = await srv.connect('rude');
     rude.send('bye\n');
@@ -74,7 +75,7 @@ describe('01-blocking: the blocking echo server', () => {
     });
   });
 
-  test('a client that leaves without reading its echo does not kill the server', async () => {
+  concurrentTest('a client that leaves without reading its echo does not kill the server', async () => {
     const srv = await startServer(server);
     const rude = await srv.connect('rude');
     // More than the socket buffers hold, so the server is still sending when the client goes away.
