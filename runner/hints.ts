@@ -10,29 +10,17 @@
  *   npm run hint -- 02 --shown    the hints of 02 shown so far, again
  *   npm run hint -- 02 --reset    forget which hints of 02 were shown
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { isEntry, packRoot, positional, runCommand } from './cli.ts';
 import { findExercises, pickExercise, readHints, type Exercise } from './exercises.ts';
-import { cachedStates, kataFile, nextExercise } from './states.ts';
+import { cachedStates, nextExercise, readKataJson, writeKataFile } from './states.ts';
 import { paint } from './terminal.ts';
 
-function shownFile(root: string): string {
-  return kataFile(root, 'hints.json');
-}
-
 function readShown(root: string): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(shownFile(root), 'utf8')) as Record<string, number>;
-  } catch {
-    return {};
-  }
+  return readKataJson<Record<string, number>>(root, 'hints.json');
 }
 
 function writeShown(root: string, exercise: Exercise, count: number): void {
-  const shown = { ...readShown(root), [exercise.name]: count };
-  mkdirSync(dirname(shownFile(root)), { recursive: true });
-  writeFileSync(shownFile(root), `${JSON.stringify(shown, null, 2)}\n`);
+  writeKataFile(root, 'hints.json', { ...readShown(root), [exercise.name]: count });
 }
 
 /** How many of the exercise's hints the learner has seen (never more than it has). */

@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Exercise } from './exercises.ts';
-import { kataFile } from './states.ts';
+import { kataFile, readKataJson, writeKataFile } from './states.ts';
 
 /** Where an exercise's shipped copy came from. */
 export interface ShippedEntry {
@@ -34,9 +34,6 @@ export interface ShippedEntry {
 
 type Meta = Record<string, ShippedEntry>;
 
-function metaFile(root: string): string {
-  return kataFile(root, 'shipped.json');
-}
 
 /** The folder that holds the shipped copy of an exercise. */
 export function shippedDir(root: string, exercise: Exercise | string): string {
@@ -44,11 +41,7 @@ export function shippedDir(root: string, exercise: Exercise | string): string {
 }
 
 function readMeta(root: string): Meta {
-  try {
-    return JSON.parse(readFileSync(metaFile(root), 'utf8')) as Meta;
-  } catch {
-    return {};
-  }
+  return readKataJson<Meta>(root, 'shipped.json');
 }
 
 function git(root: string, args: string[], input?: string): Buffer | undefined {
@@ -152,8 +145,7 @@ export function ensureShipped(root: string, exercises: Exercise[], when: 'npm in
     changed = true;
   }
   if (changed) {
-    mkdirSync(dirname(metaFile(root)), { recursive: true });
-    writeFileSync(metaFile(root), `${JSON.stringify(meta, null, 2)}\n`);
+    writeKataFile(root, 'shipped.json', meta);
   }
   return meta;
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import type { TestCase, TestModule, TestSuite, Vitest } from 'vitest/node';
@@ -69,24 +69,31 @@ export function kataFile(root: string, name: string): string {
   return join(process.env.KATA_CACHE_DIR ?? join(root, '.kata'), name);
 }
 
-function cacheFile(root: string): string {
-  return kataFile(root, 'states.json');
+/** A JSON file of the learner's state, or `{}` when there is none yet (or it cannot be read: a cache miss). */
+export function readKataJson<T extends object>(root: string, name: string): T {
+  try {
+    return JSON.parse(readFileSync(kataFile(root, name), 'utf8')) as T;
+  } catch {
+    return {} as T;
+  }
+}
+
+/** Writes a file of the learner's state (a value is written as JSON), making `.kata/` if need be. */
+export function writeKataFile(root: string, name: string, content: string | object): void {
+  const path = kataFile(root, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
 }
 
 function readCache(root: string): Record<string, CacheEntry> {
-  try {
-    return JSON.parse(readFileSync(cacheFile(root), 'utf8')) as Record<string, CacheEntry>;
-  } catch {
-    return {};
-  }
+  return readKataJson<Record<string, CacheEntry>>(root, 'states.json');
 }
 
 /** Records outcomes measured on the files whose hashes are given (taken before the run started). */
 export function remember(root: string, outcomes: Map<string, Outcome>, hashes: Map<string, string>): void {
   const cache = readCache(root);
   for (const [name, { solved, passed, failed }] of outcomes) cache[name] = { solved, passed, failed, hash: hashes.get(name)! };
-  mkdirSync(join(cacheFile(root), '..'), { recursive: true });
-  writeFileSync(cacheFile(root), `${JSON.stringify(cache, null, 2)}\n`);
+  writeKataFile(root, 'states.json', cache);
 }
 
 /**
@@ -242,8 +249,7 @@ export class TestSession {
     const report = stripVTControlCharacters(this.capture.text).trim();
     if (keepReport) {
       try {
-        mkdirSync(join(kataFile(this.root, 'last-run.txt'), '..'), { recursive: true });
-        writeFileSync(kataFile(this.root, 'last-run.txt'), `${report}\n`);
+        writeKataFile(this.root, 'last-run.txt', `${report}\n`);
       } catch {
         // the report is a convenience: a read-only folder must not stop the runner
       }
