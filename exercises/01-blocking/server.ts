@@ -18,8 +18,8 @@ export function handleClient(client: Socket): void {
 }
 
 /**
- * Serves clients one after another, forever: each is echoed by handleClient until it leaves, then
- * closed, so it sees its connection end; then the next client gets its turn. A client that resets its
+ * Serves clients one after another, forever: each is echoed by handleClient until it is done sending,
+ * then closed, so it sees its connection end; then the next client gets its turn. A client that resets its
  * connection makes `recv` or `sendall` throw a `ConnectionError`: that ends this client, never the
  * server. Any other error is a bug, and stops the server.
  */

@@ -27,12 +27,13 @@ function acceptConnection(server: Socket): void {
 
 /**
  * A client is readable: it sent something, or it is done sending (an empty read: it shut down its
- * side, or left). What it sent is queued, after what it is already owed, to be echoed when it can take
- * it. A client done sending is not read again, and is disconnected once it is owed nothing: at once if
- * it is owed nothing now, or when sendTo has sent it the last byte it is owed.
+ * sending side, and may still be reading, or it closed altogether). What it sent is queued, after
+ * what it is already owed, to be echoed when it can take it. A client done sending is not read again,
+ * and is disconnected once it is owed nothing: at once if it is owed nothing now, or when sendTo has
+ * sent it the last byte it is owed.
  */
 function receiveFrom(client: Socket): void {
-  throw new Error('TODO(02-select): receiveFrom() must queue what the client sent, or disconnect it if it left');
+  throw new Error('TODO(02-select): receiveFrom() must queue what the client sent, or stop reading it once it is done sending');
 }
 
 /**

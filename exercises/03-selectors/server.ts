@@ -58,8 +58,8 @@ function acceptConnection(selector: Selector): Callback {
  * Makes the callback of one client, with `outgoing`: the bytes still owed to that client alone. The
  * callback echoes every byte the client sends, in order, however slowly the client reads; the client
  * is watched for writing only while it is owed bytes. A client done sending (an empty read: it shut
- * down its side, or left) is read no more, and is disconnected once it has been sent everything it
- * is owed; a client that resets its connection is disconnected at once. The server goes on.
+ * down its sending side, and may still be reading) is read no more, and is disconnected once it has
+ * been sent everything it is owed; a client that resets its connection is disconnected at once. The server goes on.
  */
 function echo(selector: Selector): Callback {
   const outgoing: Buffer[] = [];

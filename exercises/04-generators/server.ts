@@ -16,15 +16,15 @@ export type Wait = ['read', Socket] | ['write', Socket];
 export type Task = Generator<Wait, void, void>;
 
 /**
- * Echoes what `client` sends, every byte and in order, until the client leaves (a recv that gives an
- * empty Buffer). It never calls something that could block without first yielding what it waits
- * for: `['read', client]` before each recv, `['write', client]` before each send. A send may take
- * only part of what it is given; what it did not take goes out after later write waits, nothing
- * lost, nothing reordered. However the task ends (the client leaves, an error, or `return()` from
- * outside), the client's socket ends up closed.
+ * Echoes what `client` sends, every byte and in order, until the client is done sending (a recv that
+ * gives an empty Buffer). It never calls something that could block without first yielding what it
+ * waits for: `['read', client]` before each recv, `['write', client]` before each send. A send may
+ * take only part of what it is given; what it did not take goes out after later write waits, nothing
+ * lost, nothing reordered. However the task ends (the client is done sending, an error, or `return()`
+ * from outside), the client's socket ends up closed.
  */
 export function* handleClient(client: Socket): Task {
-  throw new Error("TODO(04-generators): handleClient() must echo until the client leaves, yielding ['read', client] before each recv and ['write', client] before each send, and close the client however it ends");
+  throw new Error("TODO(04-generators): handleClient() must echo until the client is done sending, yielding ['read', client] before each recv and ['write', client] before each send, and close the client however it ends");
 }
 
 /**

@@ -19,8 +19,8 @@ export class IncompleteRequest extends Error {
  * Collects bytes until a line end (`\r\n`, or a bare `\n`), asking for more chunks (yielding `MORE`)
  * only while no whole line has arrived, and returns the line, without its line end, and whatever
  * arrived after it. `pending` is what the previous read left over: a line already in it is returned
- * without asking for anything. An empty chunk means the peer closed the connection in the middle of
- * the line: an `IncompleteRequest`.
+ * without asking for anything. An empty chunk means the peer is done sending (end-of-file) in the
+ * middle of the line: an `IncompleteRequest`.
  */
 export function* readLine(pending: Buffer = Buffer.alloc(0)): Reader<Line> {
   throw new Error('TODO(06-delegation): readLine() must yield MORE until a whole line has arrived, then return [line, rest]');

@@ -16,7 +16,7 @@ import { EventLoop } from './loop.ts';
  * the other clients are served.
  */
 export function* handleClient(client: Socket): Coroutine<void> {
-  throw new Error('TODO(07-event-loop): handleClient() must echo what the client sends, waiting on the loop, until it leaves');
+  throw new Error('TODO(07-event-loop): handleClient() must echo what the client sends, waiting on the loop, until it is done sending');
 }
 
 /** One client's whole visit: echo, and close the socket however it ends. */

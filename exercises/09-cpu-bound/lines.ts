@@ -15,7 +15,10 @@ export class LineReader {
 
   constructor(readonly sock: Socket) {}
 
-  /** The next line, without its `\n`; undefined when the peer has closed (a last line without `\n` is dropped). */
+  /**
+   * The next line, without its `\n`; undefined at end-of-file, once the peer is done sending (a last
+   * line without `\n` is dropped).
+   */
   *readLine(): Coroutine<string | undefined> {
     for (;;) {
       const newline = this.#buffer.indexOf('\n');

@@ -5,8 +5,9 @@
  * Builds on 07 (the loop), 08 (runUntilSignalled) and pool.ts here. A client sends `n` on a line, the
  * server answers fib(n) on a line. Run it two ways:
  *
- *   --workers 0   (the default) computes inline, in the loop's own thread. fib(40) takes seconds, never
- *                 yields, and every other client waits for it: one thread, and the work never waits.
+ *   --workers 0   (the default) computes inline, in the loop's own thread. fib(40) takes about a
+ *                 second, never yields, and every other client waits for it: one thread, and the
+ *                 work never waits.
  *   --workers N   hands the computation to a pool of N worker processes. The task that asked waits in
  *                 the loop for the worker's socket to turn readable, like any socket, and meanwhile
  *                 the loop serves everyone else.

@@ -11,7 +11,11 @@ import { Socket } from '../../fixtures/native/index.ts';
 import { fib } from './fib.ts';
 
 const server = new Socket(0);
-server.setBlocking(true); // Node hands a child its stdio non-blocking; this process wants to wait
+// This process waits in recv, so its socket must block. Its fd 0 arrives blocking already (the
+// pool's socketpair is made so, and libuv's spawn clears O_NONBLOCK on the fds 0-2 it hands a
+// child), but O_NONBLOCK belongs to the open file, shared by every descriptor of it, so the worker
+// sets it itself rather than count on whoever started it.
+server.setBlocking(true);
 let buffered = '';
 for (;;) {
   const newline = buffered.indexOf('\n');

@@ -1,9 +1,9 @@
 /**
  * 01-blocking — the blocking echo server, and its problem.
  *
- * One client at a time: accept a connection, echo what it sends until it leaves, then accept the
- * next. While a client stays connected, the server sits in `recv()` for it, and every other client
- * waits in the kernel's listen queue. Exercise 02 fixes that without threads.
+ * One client at a time: accept a connection, echo what it sends until it is done sending, then
+ * accept the next. While a client stays connected, the server sits in `recv()` for it, and every
+ * other client waits in the kernel's listen queue. Exercise 02 fixes that without threads.
  */
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
@@ -15,15 +15,15 @@ import { runServer } from '../../fixtures/program.ts';
  */
 export function handleClient(client: Socket): void {
   for (;;) {
-    const data = client.recv(4096); // blocks until the client sends something, or leaves
-    if (data.length === 0) return; // an empty read: the client closed its side
+    const data = client.recv(4096); // blocks until the client sends something, or is done sending
+    if (data.length === 0) return; // an empty read: the client shut down its sending side (FIN)
     client.sendall(data);
   }
 }
 
 /**
- * Serves clients one after another, forever: each is echoed by handleClient until it leaves, then
- * closed, so it sees its connection end; then the next client gets its turn. A client that resets its
+ * Serves clients one after another, forever: each is echoed by handleClient until it is done sending,
+ * then closed, so it sees its connection end; then the next client gets its turn. A client that resets its
  * connection makes `recv` or `sendall` throw a `ConnectionError`: that ends this client, never the
  * server. Any other error is a bug, and stops the server.
  */

@@ -4,12 +4,14 @@
  * Builds on 01: adds select(), so one thread serves every client at once.
  *
  * Every socket is a file, and `select()` answers one question about a list of files: which of them
- * can I use now without blocking? The loop asks it, then hands control to whoever is ready: the
+ * could I use now without blocking? The loop asks it, then hands control to whoever is ready: the
  * listening socket means a client waits to be accepted; a client socket means it sent something (or
- * left); a writable client means there is room again in its send buffer for the reply we owe it.
+ * is done sending); a writable client means there is room again in its send buffer for the reply we
+ * owe it.
  *
- * Every socket is non-blocking, so a call made at the wrong moment raises BlockingIOError instead of
- * freezing the loop; and select() is called without a timeout, so an idle server sleeps in the kernel.
+ * Readiness is a hint (the client may be gone by the time it is accepted), so every socket is
+ * non-blocking: a call made at the wrong moment raises BlockingIOError instead of freezing the loop;
+ * and select() is called without a timeout, so an idle server sleeps in the kernel.
  */
 import { BlockingIOError, ConnectionError, select, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
@@ -44,9 +46,10 @@ function acceptConnection(server: Socket): void {
 
 /**
  * A client is readable: it sent something, or it is done sending (an empty read: it shut down its
- * side, or left). What it sent is queued, after what it is already owed, to be echoed when it can take
- * it. A client done sending is not read again, and is disconnected once it is owed nothing: at once if
- * it is owed nothing now, or when sendTo has sent it the last byte it is owed.
+ * sending side, and may still be reading, or it closed altogether). What it sent is queued, after
+ * what it is already owed, to be echoed when it can take it. A client done sending is not read again,
+ * and is disconnected once it is owed nothing: at once if it is owed nothing now, or when sendTo has
+ * sent it the last byte it is owed.
  */
 function receiveFrom(client: Socket): void {
   const data = client.recv(4096);

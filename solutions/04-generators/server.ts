@@ -19,17 +19,17 @@ export type Wait = ['read', Socket] | ['write', Socket];
 export type Task = Generator<Wait, void, void>;
 
 /**
- * Echoes what `client` sends, every byte and in order, until the client leaves (a recv that gives an
- * empty Buffer). It never calls something that could block without first yielding what it waits
- * for: `['read', client]` before each recv, `['write', client]` before each send. A send may take
- * only part of what it is given; what it did not take goes out after later write waits, nothing
- * lost, nothing reordered. However the task ends (the client leaves, an error, or `return()` from
- * outside), the client's socket ends up closed.
+ * Echoes what `client` sends, every byte and in order, until the client is done sending (a recv that
+ * gives an empty Buffer). It never calls something that could block without first yielding what it
+ * waits for: `['read', client]` before each recv, `['write', client]` before each send. A send may
+ * take only part of what it is given; what it did not take goes out after later write waits, nothing
+ * lost, nothing reordered. However the task ends (the client is done sending, an error, or `return()`
+ * from outside), the client's socket ends up closed.
  */
 export function* handleClient(client: Socket): Task {
   try {
     for (;;) {
-      yield ['read', client]; // resumed once the client has sent something, or left
+      yield ['read', client]; // resumed once the client has sent something, or is done sending
       const data = client.recv(4096);
       if (data.length === 0) return; // the client closed its side
       // send() takes what fits in the kernel's buffer now: wait for room before each try.

@@ -92,10 +92,10 @@ export function* sockAccept(server: Socket): Coroutine<[Socket, Address]> {
 }
 
 /**
- * Up to `size` bytes from a non-blocking socket; an empty Buffer when the peer has closed. Like
- * `sockAccept`, it waits, then reads: after a reply, the next request is rarely there yet, and a
- * `recv` that fails with BlockingIOError costs more than the wait. Woken with nothing to read after
- * all, it waits again.
+ * Up to `size` bytes from a non-blocking socket; an empty Buffer at end-of-file (the peer is done
+ * sending, though it may still read). Like `sockAccept`, it waits, then reads: after a reply, the
+ * next request is rarely there yet, and a `recv` that fails with BlockingIOError costs more than the
+ * wait. Woken with nothing to read after all, it waits again.
  */
 export function* sockRecv(sock: Socket, size: number): Coroutine<Buffer> {
   for (;;) {

@@ -18,7 +18,7 @@ import { EventLoop } from './loop.ts';
  */
 export function* handleClient(client: Socket): Coroutine<void> {
   for (;;) {
-    const data = yield* sockRecv(client, 4096); // waits, without blocking, until the client sends or leaves
+    const data = yield* sockRecv(client, 4096); // waits, without blocking, for data or end-of-file
     if (data.length === 0) return;
     yield* sockSendall(client, data);
   }
