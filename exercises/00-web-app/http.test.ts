@@ -94,6 +94,39 @@ describe('00-web-app: the parts of a web framework', () => {
     }
   });
 
+  test('parseRequest rejects two Host header lines with 400, where other repeated headers are joined', () => {
+    for (const head of ['GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example', 'GET / HTTP/1.1\r\nHost: localhost\r\nhost: localhost']) {
+      expect(
+        rejection(head).status,
+        `${JSON.stringify(head)} names its host twice. RFC 9112 §3.2: a server must answer 400 to a request with more than one ` +
+          'Host line (which host would it be?); Host is the one header whose repeats are refused, not joined with ", "',
+      ).toBe(400);
+    }
+  });
+
+  test('parseRequest accepts an absolute-form target (http://host/path) and takes its path and query', () => {
+    const cases = [
+      ['GET http://127.0.0.1:5000/blog?page=2 HTTP/1.1\r\nHost: 127.0.0.1:5000', '/blog', 'page=2'],
+      ['GET HTTP://localhost HTTP/1.1\r\nHost: localhost', '/', ''],
+    ] as const;
+    for (const [head, path, query] of cases) {
+      let parsed: Request;
+      try {
+        parsed = parseRequest(head);
+      } catch (error) {
+        if (!(error instanceof HttpError)) throw error;
+        throw new Error(
+          `parseRequest(${JSON.stringify(head)}) threw HttpError ${error.status} (${error.message}). That target is in absolute form, ` +
+            'as a client sends it to a proxy; RFC 9112 §3.2.2: a server MUST accept it. Route by what follows the host ("/" when nothing does).',
+        );
+      }
+      expect(
+        { path: parsed.path, query: parsed.query },
+        `${JSON.stringify(head)}: the scheme (in any case) and the host come off; the path is what follows them, "/" when nothing does (RFC 9112 §3.2.2)`,
+      ).toEqual({ path, query });
+    }
+  });
+
   test('parseRequest rejects an HTTP/1.1 request without a Host header with 400', () => {
     expect(rejection('GET / HTTP/1.1').status, 'HTTP/1.1 makes Host mandatory (RFC 9112 §3.2)').toBe(400);
     expect(parseRequest('GET / HTTP/1.0').version, 'HTTP/1.0 had no Host header yet: accept it').toBe('HTTP/1.0');
@@ -170,12 +203,31 @@ describe('00-web-app: the parts of a web framework', () => {
     expect(unknown.status, 'an unknown path is a 404, whatever the method').toBe(404);
   });
 
-  test('generateResponse takes methods as case-sensitive: get /blog is a 405', () => {
+  test('generateResponse answers a method the server does not recognise with 501, on any path, and one it knows with 405', () => {
+    for (const [method, path] of [['BREW', '/'], ['PROPFIND', '/blog'], ['BREW', '/nowhere']] as const) {
+      const response = parseResponse(generateResponse(request(method, path)));
+      expect(
+        response.statusLine,
+        `${method} ${path} got ${JSON.stringify(response.statusLine)}. RFC 9110 §9.1: a method the server does not recognise (not in ` +
+          'KNOWN_METHODS) gets 501 Not Implemented, whatever the path: the server lacks it, not the page',
+      ).toBe('HTTP/1.1 501 Not Implemented');
+      expect(response.body.toString(), 'a 501 has a page that says so').toContain('501 Not Implemented');
+    }
+    for (const method of ['PUT', 'PATCH', 'OPTIONS']) {
+      const response = parseResponse(generateResponse(request(method, '/blog')));
+      expect(
+        response.statusLine,
+        `${method} /blog: the server knows ${method} (KNOWN_METHODS), and the page does not allow it: 405 with Allow (RFC 9110 §9.1), not 501`,
+      ).toBe('HTTP/1.1 405 Method Not Allowed');
+    }
+  });
+
+  test('generateResponse takes methods as case-sensitive: get /blog is not GET, and gets 501', () => {
     const response = parseResponse(generateResponse(request('get', '/blog')));
     expect(
       response.statusLine,
-      'HTTP methods are case-sensitive (RFC 9110 §9.1): "get" is not "GET", it is a method no view here answers',
-    ).toBe('HTTP/1.1 405 Method Not Allowed');
+      'HTTP methods are case-sensitive (RFC 9110 §9.1): "get" is not "GET", it is a method this server does not recognise: 501',
+    ).toBe('HTTP/1.1 501 Not Implemented');
   });
 
   test('generateResponse answers HEAD with the headers of GET and no body', () => {
@@ -190,6 +242,7 @@ describe('00-web-app: the parts of a web framework', () => {
     for (const [status, statusLine] of [
       [400, 'HTTP/1.1 400 Bad Request'],
       [431, 'HTTP/1.1 431 Request Header Fields Too Large'],
+      [501, 'HTTP/1.1 501 Not Implemented'],
     ] as const) {
       const response = parseResponse(errorResponse(new HttpError(status, 'for the test')));
       expect(response.statusLine).toBe(statusLine);

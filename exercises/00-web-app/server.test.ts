@@ -1,6 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { deferCleanup, parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from './views.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -25,6 +26,51 @@ async function readResponse(srv: ServerProcess, client: Client, sent: string | B
         `and closed the connection. ${(error as Error).message}\n${srv.report()}`,
     );
   }
+}
+
+/** How a connection ended for `sendWhileAnswered`: what arrived, and the error if it ended with a reset. */
+interface Ending {
+  received: Buffer;
+  /** `ECONNRESET` (or `EPIPE`) when the server's side ended with a reset (RST) instead of an orderly FIN. */
+  reset?: string;
+}
+
+/**
+ * A client that is still sending when its answer comes, as an upload goes on after an early 431 or 405:
+ * it sends `first`, and once a whole response has arrived (head, and the body its Content-Length
+ * announces) it sends `more` and closes its side. Then it reads until the server closes. It keeps its
+ * side open after the server's FIN (allowHalfOpen), as TCP allows, so that only a reset can stop it.
+ */
+function sendWhileAnswered(port: number, first: string, more = ''): Promise<Ending> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    deferCleanup(() => socket.destroy());
+    let received = Buffer.alloc(0);
+    let reset: string | undefined;
+    let answered = false;
+    const timer = setTimeout(() => {
+      reset ??= 'no end within 5000 ms';
+      socket.destroy();
+    }, 5000);
+    socket.on('connect', () => socket.write(first));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+      if (!answered && end !== -1 && received.length >= end + 4 + length) {
+        answered = true;
+        socket.end(more);
+      }
+    });
+    socket.on('end', () => {
+      if (!answered) socket.end(); // the server closed without a whole response: nothing more to send
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => (reset ??= error.code ?? error.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ received, reset });
+    });
+  });
 }
 
 /** Proves the server is still alive and serving after whatever the test did to it. */
@@ -161,6 +207,77 @@ describe('00-web-app: the web server on a socket', () => {
       'stop reading once the head passes 8 KiB (MAX_HEAD_BYTES) without its blank line, and answer 431: otherwise one client can make the server buffer without end',
     ).toBe('HTTP/1.1 431 Request Header Fields Too Large');
     await expectStillServing(srv, 'a request head that was too large');
+  });
+
+  test('two Host header lines get 400 Bad Request, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const sent = 'GET /blog HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n';
+    const response = await rawRequest(srv, sent, 'two hosts');
+    expect(
+      response.statusLine,
+      `Sent ${show(sent)}. RFC 9112 §3.2: a server must answer 400 to a request with more than one Host line; parseRequest ` +
+        'throws HttpError(400) for it, where it joins the repeats of any other header',
+    ).toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a request with two Host lines');
+  });
+
+  test('an absolute-form target, GET http://127.0.0.1:PORT/blog, gets the blog', async () => {
+    const sent = `GET http://127.0.0.1:${site.port}/blog?page=2 HTTP/1.1\r\nHost: 127.0.0.1:${site.port}\r\n\r\n`;
+    const response = await rawRequest(site, sent, 'absolute', 'the answer to a request whose target is in absolute form');
+    expect(
+      response.statusLine,
+      `Sent ${show(sent)}: the target names the scheme and host before the path, as a client writes it to a proxy. RFC 9112 §3.2.2: ` +
+        'a server MUST accept the absolute form; route by its path',
+    ).toBe('HTTP/1.1 200 OK');
+    expect(response.body.toString('utf8')).toBe(blog());
+  });
+
+  test('a method the server does not recognise gets 501 Not Implemented', async () => {
+    const sent = 'BREW /blog HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    const response = await rawRequest(site, sent, 'teapot', 'the answer to a method the server does not know');
+    expect(
+      response.statusLine,
+      `Sent ${show(sent)}. RFC 9110 §9.1: a method the server does not recognise gets 501 Not Implemented; 405 is for a ` +
+        'method it knows (KNOWN_METHODS) that the page does not allow',
+    ).toBe('HTTP/1.1 501 Not Implemented');
+  });
+
+  test('an answer sent while the client is still sending reaches it whole, and the connection ends with a FIN, never a reset', async () => {
+    const srv = await startServer(server);
+    const head = (kib: number) => `GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(kib * 1024)}`;
+    const inOneGo = { what: 'a 64 KiB head in one go', first: head(64), more: '', status: 431 };
+    // 16 MiB is more than the kernel's buffers hold between the two: the client cannot be done sending
+    // before the server has read it all, or has answered it with a reset.
+    const upload = 16 * 1024 * 1024;
+    const cases = [
+      { what: 'a 9 KiB head, and 16 MiB more of it once the 431 had come', first: head(9), more: 'a'.repeat(upload), status: 431 },
+      {
+        what: 'the head of POST / with a 16 MiB body, and the body once the 405 had come',
+        first: `POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${upload}\r\n\r\n`,
+        more: 'b'.repeat(upload),
+        status: 405,
+      },
+      inOneGo,
+      inOneGo,
+      inOneGo,
+    ];
+    for (const { what, first, more, status } of cases) {
+      const { received, reset } = await sendWhileAnswered(srv.port, first, more);
+      const statusLine = received.toString('latin1').split('\r\n')[0];
+      expect(
+        received.includes('\r\n\r\n') && parseResponse(received).status,
+        `Client sent ${what}, and received ${show(received)}; expected the ${status} response, whole.\n${srv.report()}`,
+      ).toBe(status);
+      expect(
+        reset,
+        `Client sent ${what}, and got ${JSON.stringify(statusLine)}, but then the connection ended with a reset (${reset}), not an ` +
+          "orderly close (FIN). A socket closed while the client's bytes are still unread or on their way makes Linux answer " +
+          'RST, and a client that had not read its response yet loses it. RFC 9112 §9.6: close in stages — shut down the ' +
+          'sending side, read and drop what still comes (for a bounded time), then close. The given serveForever does it ' +
+          '(lingeringClose): handleClient must not close the client itself',
+      ).toBeUndefined();
+    }
+    await expectStillServing(srv, 'clients that were still sending when their answers came');
   });
 
   test('a client that connects and leaves without a word gets nothing, and the server goes on serving', async () => {

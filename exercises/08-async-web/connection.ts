@@ -12,9 +12,9 @@
  * `headTimeout` seconds: a client that sends half a head and stalls is dropped, and meanwhile it holds
  * up nobody, since its task only waits (`yield*`) while every other task runs.
  */
-import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
+import { ConnectionError, OSError, SHUT_WR, type Socket } from '../../fixtures/native/index.ts';
 import { errorResponse, generateResponse, HttpError, parseRequest, type Request } from '../00-web-app/http.ts';
-import { END_OF_HEAD, LEADING_EMPTY_LINES, MAX_HEAD_BYTES } from '../00-web-app/server.ts';
+import { END_OF_HEAD, LEADING_EMPTY_LINES, LINGER_SECONDS, MAX_HEAD_BYTES } from '../00-web-app/server.ts';
 import { sockRecv, sockSendall, timeout, TimeoutError } from '../07-event-loop/coroutines.ts';
 import { CancelledError, type Coroutine } from '../07-event-loop/future.ts';
 
@@ -68,9 +68,24 @@ export function* readHead(conn: Conn): Coroutine<string | undefined> {
   throw new Error('TODO(08-async-web): readHead() must return the next request head, leaving what follows it in conn.buffer');
 }
 
-/** The length of the request's body: its Content-Length, 0 without one; 400 for anything but a number. */
-export function contentLength(request: Request): number {
+/**
+ * The length of the request's body, as its head frames it (RFC 9112 §6.3): its Content-Length, 0
+ * without one; 400 for a Content-Length that is not one number. A body sent with Transfer-Encoding is
+ * not read here, for this server decodes no transfer coding, chunked included: 501 Not Implemented
+ * (RFC 9112 §6.1, RFC 9110 §15.6.2); and 400 when Content-Length comes with it, or when its last coding
+ * is not chunked (RFC 9112 §6.3: either way the body's end is in doubt, the stuff of request
+ * smuggling). An HttpError closes the connection, the body unread: bytes whose end nobody found must
+ * never be read as the next request.
+ */
+export function bodyLength(request: Request): number {
   const value = request.headers.get('content-length');
+  const codings = request.headers.get('transfer-encoding');
+  if (codings !== undefined) {
+    if (value !== undefined) throw new HttpError(400, 'Transfer-Encoding and Content-Length both: the end of the body is in doubt');
+    const last = codings.split(',').at(-1)!.trim().toLowerCase();
+    if (last !== 'chunked') throw new HttpError(400, `A request body whose last transfer coding is not chunked: ${JSON.stringify(codings)}`);
+    throw new HttpError(501, `This server does not decode a body sent with Transfer-Encoding: ${codings}`);
+  }
   if (value === undefined) return 0;
   if (!/^\d{1,15}$/.test(value)) throw new HttpError(400, `Not a Content-Length: ${JSON.stringify(value)}`);
   return Number(value);
@@ -92,7 +107,7 @@ export function* readRequest(conn: Conn): Coroutine<Request | undefined> {
   if (head === undefined) return undefined;
   const request = parseRequest(head);
   conn.log(`${request.method} ${request.path}${request.query ? `?${request.query}` : ''} ${request.version}`);
-  yield* skipBody(conn, contentLength(request));
+  yield* skipBody(conn, bodyLength(request));
   return request;
 }
 
@@ -108,11 +123,12 @@ export function keepAlive(request: Request): boolean {
 /**
  * Serves the requests on `conn` one after another, each answered in the order it came, for as long as
  * the connection is kept alive; each response says whether it is (`Connection: keep-alive` or `close`).
- * It returns (and `session` closes the socket):
+ * It returns (and `session` closes the socket, with lingeringClose: never close it here):
  *
  * - when the client closes between requests, or after answering a request that did not keep the
  *   connection alive;
- * - after the error page of an HttpError (400, 431): a client that sent something else than HTTP is done;
+ * - after the error page of an HttpError (400, 431, 501): a client that sent something else than HTTP,
+ *   or a body whose end is not known, is done; the bytes it sent after that are never read as a request;
  * - when a request, head and body, takes longer than `options.headTimeout` seconds to arrive: the client
  *   is dropped without a word;
  * - once the server shuts down (`conn.closing`): the request in hand is answered with
@@ -129,13 +145,38 @@ export function* handleConnection(conn: Conn, options: ConnOptions): Coroutine<v
 export type Handler = (conn: Conn, options: ConnOptions) => Coroutine<void>;
 
 /**
- * A connection's whole life: serve it, and close the socket however that ends. A client that resets
- * the connection, or a shutdown that closes an idle one, ends this task and nothing else.
+ * Closes `conn` in stages, as 00's lingeringClose does and RFC 9112 §9.6 asks: shut down the sending
+ * side (the client reads the end of the stream, FIN), read and drop what the client still sends until
+ * it closes its side, for at most LINGER_SECONDS, and only then close. Closed at once with bytes of the
+ * client unread or on their way, the socket would answer them with a reset, and a client that gets it
+ * may lose the response it had not read yet. Here the waiting is done on the loop: the other
+ * connections are served meanwhile. A client that resets the connection meanwhile ends it.
+ */
+export function* lingeringClose(conn: Conn): Coroutine<void> {
+  try {
+    conn.sock.shutdown(SHUT_WR);
+    yield* timeout(LINGER_SECONDS, drain(conn.sock));
+  } catch (error) {
+    if (!(error instanceof TimeoutError || error instanceof OSError)) throw error; // time is up, or the client is gone
+  } finally {
+    conn.sock.close();
+  }
+}
+
+/** Reads and drops what `sock` receives until the peer closes its side. */
+function* drain(sock: Socket): Coroutine<void> {
+  while ((yield* sockRecv(sock, 64 * 1024)).length > 0);
+}
+
+/**
+ * A connection's whole life: serve it, then close it with lingeringClose; at once when it was reset, or
+ * closed idle by a shutdown, either of which ends this task and nothing else.
  */
 export function* session(conn: Conn, options: ConnOptions, handle: Handler = handleConnection): Coroutine<void> {
   conn.log(`connection from ${conn.peer}`);
   try {
     yield* handle(conn, options);
+    yield* lingeringClose(conn);
   } catch (error) {
     if (error instanceof CancelledError) conn.log('closed: idle at shutdown');
     else if (error instanceof ConnectionError) conn.log(`is gone: ${error.message}`);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { parseResponse, show, startServer, until, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { deferCleanup, parseResponse, show, startServer, until, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from '../00-web-app/views.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -39,6 +39,56 @@ async function nextResponse(srv: ServerProcess, client: Client, what: string, he
 /** The lines the server logged for requests, by connection number: `#3 GET / HTTP/1.1` → 3. */
 function requestLog(srv: ServerProcess): { conn: number; line: string }[] {
   return [...srv.stdout.matchAll(/^#(\d+) ((?:GET|HEAD|POST|DELETE) \S+ HTTP\/1\.\d)$/gm)].map((m) => ({ conn: Number(m[1]), line: m[2]! }));
+}
+
+/** The status of every response in `bytes`, in order: `[405, 400]`. */
+function statusesIn(bytes: Buffer): number[] {
+  return [...bytes.toString('latin1').matchAll(/^HTTP\/1\.[01] (\d{3}) /gm)].map((m) => Number(m[1]));
+}
+
+/** How a connection ended for `sendWhileAnswered`: what arrived, and the error if it ended with a reset. */
+interface Ending {
+  received: Buffer;
+  /** `ECONNRESET` (or `EPIPE`) when the server's side ended with a reset (RST) instead of an orderly FIN. */
+  reset?: string;
+}
+
+/**
+ * A client that is still sending when its answer comes, as an upload goes on after an early 431 or 501:
+ * it sends `first`, and once a whole response has arrived (head, and the body its Content-Length
+ * announces) it sends `more` and closes its side. Then it reads until the server closes. It keeps its
+ * side open after the server's FIN (allowHalfOpen), as TCP allows, so that only a reset can stop it.
+ */
+function sendWhileAnswered(port: number, first: string, more = ''): Promise<Ending> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    deferCleanup(() => socket.destroy());
+    let received = Buffer.alloc(0);
+    let reset: string | undefined;
+    let answered = false;
+    const timer = setTimeout(() => {
+      reset ??= 'no end within 5000 ms';
+      socket.destroy();
+    }, 5000);
+    socket.on('connect', () => socket.write(first));
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+      if (!answered && end !== -1 && received.length >= end + 4 + length) {
+        answered = true;
+        socket.end(more);
+      }
+    });
+    socket.on('end', () => {
+      if (!answered) socket.end(); // the server closed without a whole response: nothing more to send
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => (reset ??= error.code ?? error.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ received, reset });
+    });
+  });
 }
 
 /** Whether a new TCP connection to `port` is refused. */
@@ -159,6 +209,48 @@ describe('08-async-web: the web app on your own loop', () => {
     expect(second.status, `the ${body.length} body bytes of the POST must be skipped; the next request is GET /blog`).toBe(200);
   });
 
+  test('a chunked request body is refused with 501 and the connection closes: its chunks are never read as requests', async () => {
+    const client = await site.connect('chunker');
+    const smuggled = request('GET', '/nowhere'); // a chunk that looks like a request
+    const chunked = `${Buffer.byteLength(smuggled).toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
+    client.send(request('POST', '/', ['Transfer-Encoding: chunked']) + chunked + request('GET', '/blog', ['Connection: close']));
+    const reply = await client.readToEnd({ what: 'a chunked body this server does not decode: 501, then close the connection' });
+    const statuses = statusesIn(reply);
+    expect(
+      [[501], [405, 200]],
+      `Sent POST / with a chunked body (Transfer-Encoding: chunked, one chunk holding "GET /nowhere…"), then GET /blog, on one ` +
+        `connection; the server answered ${statuses.length ? statuses.join(', ') : 'nothing'}. A chunked body has no Content-Length: ` +
+        'taken for a body of 0 bytes, its chunk-size line and its chunks are read as the next requests, a request desync, the root ' +
+        'of request smuggling. This server decodes no chunked body: bodyLength throws HttpError 501 (RFC 9112 §6.1, RFC 9110 ' +
+        '§15.6.2), and after an HttpError the connection closes, the rest unread. (A server that decodes it, RFC 9112 §7.1, ' +
+        'answers 405, then 200 for GET /blog.)',
+    ).toContainEqual(statuses);
+  });
+
+  test('a request whose Transfer-Encoding leaves the end of its body in doubt gets 400, and the connection closes', async () => {
+    const smuggled = request('GET', '/nowhere');
+    const cases = [
+      {
+        what: 'Content-Length beside Transfer-Encoding: chunked',
+        // Framed by Content-Length, "GET /nowhere" is body; framed as chunked, the body ends at "0" and it is a request.
+        sent: request('POST', '/', [`Content-Length: ${Buffer.byteLength(`0\r\n\r\n${smuggled}`)}`, 'Transfer-Encoding: chunked']) + `0\r\n\r\n${smuggled}`,
+      },
+      { what: 'Transfer-Encoding: gzip, whose last coding is not chunked', sent: request('POST', '/', ['Transfer-Encoding: gzip']) + 'x\x8b\x08' },
+    ];
+    for (const { what, sent } of cases) {
+      const client = await site.connect('doubtful');
+      client.send(sent + request('GET', '/blog', ['Connection: close']));
+      const statuses = statusesIn(await client.readToEnd({ what: `a request with ${what}: 400, then close the connection` }));
+      expect(
+        statuses,
+        `Sent POST / with ${what}, then GET /blog, on one connection; the server answered ${statuses.length ? statuses.join(', ') : 'nothing'}. ` +
+          'RFC 9112 §6.3: with both headers, or a last coding other than chunked, nobody can tell where the body ends, and two ' +
+          'servers that guess differently see different requests (request smuggling): answer 400 and close the connection ' +
+          '(bodyLength throws HttpError 400), never let Content-Length frame it',
+      ).toEqual([400]);
+    }
+  });
+
   test('HEAD gets the headers of GET and no body, and the connection goes on', async () => {
     const client = await site.connect('header');
     client.send(request('HEAD', '/') + request('GET', '/blog'));
@@ -209,6 +301,45 @@ describe('08-async-web: the web app on your own loop', () => {
     client.send(`GET / HTTP/1.1\r\nHost: test\r\nX-Long: ${'x'.repeat(10_000)}`);
     const response = parseResponse(await client.readToEnd({ what: 'a head that never ends must not be read for ever' }));
     expect(response.status).toBe(431);
+  });
+
+  test('an answer sent while the client is still sending reaches it whole, and the connection ends with a FIN, never a reset', async () => {
+    const srv = await startServer(server);
+    // 16 MiB is more than the kernel's buffers hold between the two: the client cannot be done sending
+    // before the server has read it all, or has answered it with a reset.
+    const upload = 16 * 1024 * 1024;
+    const cases = [
+      {
+        what: 'a 9 KiB head, and 16 MiB more of it once the 431 had come',
+        first: `GET / HTTP/1.1\r\nHost: test\r\nX-Big: ${'a'.repeat(9 * 1024)}`,
+        more: 'a'.repeat(upload),
+        status: 431,
+      },
+      {
+        what: 'the head of a chunked POST /, and 16 MiB of chunks once the 501 had come',
+        first: request('POST', '/', ['Transfer-Encoding: chunked']),
+        more: `${upload.toString(16)}\r\n${'b'.repeat(upload)}\r\n0\r\n\r\n`,
+        status: 501,
+      },
+      { what: 'a 64 KiB head in one go', first: `GET / HTTP/1.1\r\nHost: test\r\nX-Big: ${'a'.repeat(64 * 1024)}`, more: '', status: 431 },
+    ];
+    for (const { what, first, more, status } of cases) {
+      const { received, reset } = await sendWhileAnswered(srv.port, first, more);
+      const statusLine = received.toString('latin1').split('\r\n')[0];
+      expect(
+        received.includes('\r\n\r\n') && parseResponse(received).status,
+        `Client sent ${what}, and received ${show(received)}; expected the ${status} response, whole.\n${srv.report()}`,
+      ).toBe(status);
+      expect(
+        reset,
+        `Client sent ${what}, and got ${JSON.stringify(statusLine)}, but then the connection ended with a reset (${reset}), not an ` +
+          "orderly close (FIN). A socket closed while the client's bytes are still unread or on their way makes Linux answer " +
+          'RST, and a client that had not read its response yet loses it. RFC 9112 §9.6: close in stages — shut down the ' +
+          'sending side, read and drop what still comes (for a bounded time, on the loop), then close. The given session does ' +
+          'it (lingeringClose) once handleConnection returns: handleConnection must not close the socket itself',
+      ).toBeUndefined();
+    }
+    expect((await srv.fetch('/')).status, 'the server must go on serving after clients that were still sending').toBe(200);
   });
 
   test('a client that sends half a head and stalls holds up nobody, and is dropped after the head timeout', async () => {

@@ -3,8 +3,11 @@
  *
  * Builds on 07's `EventLoop`: adds a way to hear SIGTERM. The loop of 07 blocks in `epoll_wait` and
  * never returns to Node, and a JavaScript signal handler (`process.on('SIGTERM', …)`) runs only when
- * Node's own event loop gets a turn. The kernel does interrupt `epoll_wait` (EINTR), but the binding
- * waits again, as Python does since PEP 475, and the handler never runs.
+ * Node's own event loop gets a turn. The signal is caught at once, by libuv's C handler, which only
+ * writes it into a pipe that Node's loop watches (libuv's self-pipe, src/unix/signal.c). The kernel
+ * interrupts `epoll_wait` (EINTR: signal(7) says it is never restarted, SA_RESTART or not), and the
+ * binding waits again. Python waits again too since PEP 475, but runs its Python-level handler first;
+ * here no JavaScript runs until Node's loop turns.
  *
  * So `runUntilSignalled` runs the loop in slices: a timer on the loop stops it every `SLICE_SECONDS`,
  * control goes back to Node for one turn (`setImmediate`) — where Node runs any signal handler — and

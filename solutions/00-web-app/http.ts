@@ -15,11 +15,19 @@ export const REASONS = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
 } as const;
 export type Status = keyof typeof REASONS;
 
 /** The methods every view answers. HEAD is GET without the body: curl -I and link checkers use it. */
 export const ALLOWED_METHODS: readonly string[] = ['GET', 'HEAD'];
+
+/**
+ * The methods this server recognises: the eight of RFC 9110 §9.3, and PATCH (RFC 5789). A view may not
+ * allow one of them (405), but the server knows what it means; any other method, `BREW` or `get`, it
+ * does not implement at all (501, RFC 9110 §9.1).
+ */
+export const KNOWN_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 /** `close` in this exercise: one request per connection. Exercise 08 keeps connections alive. */
 export type Connection = 'close' | 'keep-alive';
@@ -28,7 +36,7 @@ export type Connection = 'close' | 'keep-alive';
 export interface Request {
   /** `GET`, `POST`, … — case-sensitive, as HTTP says. */
   method: string;
-  /** The path the route table is searched with: `/blog` for `/blog?page=2`. */
+  /** The path the route table is searched with: `/blog` for `/blog?page=2`, and for `http://127.0.0.1:5000/blog`. */
   path: string;
   /** What followed the `?`, undecoded: `page=2`; `''` when there was none. */
   query: string;
@@ -38,7 +46,7 @@ export interface Request {
   headers: Map<string, string>;
 }
 
-/** A request the server cannot answer normally: the status says why (400, 431). */
+/** A request the server cannot answer normally: the status says why (400, 431, 501). */
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
@@ -55,18 +63,27 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_LINE = /^([^:\s]+):[ \t]*(.*?)[ \t]*$/;
 /** An origin-form target: a path, maybe a query; visible ASCII only. */
 const TARGET = /^\/[\x21-\x7e]*$/;
+/**
+ * The start of an absolute-form target (RFC 9112 §3.2.2), `http://127.0.0.1:5000` in
+ * `http://127.0.0.1:5000/blog?page=2`: the scheme (any case) and the host. What follows it is the
+ * origin form, `/blog?page=2`; nothing at all stands for `/`.
+ */
+const ABSOLUTE_START = /^https?:\/\/[^/?#\s]+/i;
 const VERSION = /^HTTP\/1\.\d$/;
 
 /**
  * Parses a request head (the request line, then the header lines, each ended by CRLF or a lone LF,
  * without the empty line that ends the head) into a `Request`. What it accepts:
- * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target that
- *   starts with `/` (TARGET), an HTTP/1.x version (VERSION); the query string, after the target's first
- *   `?`, is split off the path;
+ * - a request line of exactly three parts separated by single spaces: a method (TOKEN), a target, an
+ *   HTTP/1.x version (VERSION). The target starts with `/` (TARGET), or is in absolute form
+ *   (ABSOLUTE_START, as a client sends it to a proxy, RFC 9112 §3.2.2): then only the path and query
+ *   after the host count, `/` when there are none. The query string, after the first `?`, is split
+ *   off the path;
  * - header lines `Name: value` (HEADER_LINE, the name a TOKEN): names lower-cased, values without the
  *   spaces around them, a repeated header's values joined with `, `.
  * Anything else is not an HTTP/1.x request: it throws `HttpError` 400. So does an HTTP/1.1 request
- * without a `Host` header (HTTP/1.0 had none yet: that one is fine).
+ * without a `Host` header (HTTP/1.0 had none yet: that one is fine), and any request with two `Host`
+ * lines (RFC 9112 §3.2: which host would it be?).
  */
 export function parseRequest(head: string): Request {
   const [requestLine = '', ...headerLines] = head.split(/\r?\n/);
@@ -74,9 +91,13 @@ export function parseRequest(head: string): Request {
   if (parts.length !== 3) {
     throw new HttpError(400, `A request line is "METHOD /path HTTP/1.1", three parts; got ${JSON.stringify(requestLine)}`);
   }
-  const [method, target, version] = parts as [string, string, string];
+  const [method, requestTarget, version] = parts as [string, string, string];
   if (!TOKEN.test(method)) throw new HttpError(400, `Not a method: ${JSON.stringify(method)}`);
-  if (!TARGET.test(target)) throw new HttpError(400, `Not a path: ${JSON.stringify(target)}`);
+  // The absolute form names the host too (RFC 9112 §3.2.2): a server must accept it, and routes by its path.
+  const absolute = ABSOLUTE_START.exec(requestTarget);
+  const rest = absolute ? requestTarget.slice(absolute[0].length) : requestTarget;
+  const target = absolute && !rest.startsWith('/') ? `/${rest}` : rest;
+  if (!TARGET.test(target)) throw new HttpError(400, `Not a path: ${JSON.stringify(requestTarget)}`);
   if (!VERSION.test(version)) throw new HttpError(400, `Not an HTTP/1.x version: ${JSON.stringify(version)}`);
 
   const headers = new Map<string, string>();
@@ -86,6 +107,8 @@ export function parseRequest(head: string): Request {
     const name = match[1]!.toLowerCase();
     const value = match[2]!;
     const earlier = headers.get(name);
+    // Host is one value, not a list (RFC 9112 §3.2): two Host lines are refused, never joined.
+    if (name === 'host' && earlier !== undefined) throw new HttpError(400, 'A request has one Host header, not two');
     headers.set(name, earlier === undefined ? value : `${earlier}, ${value}`);
   }
   // HTTP/1.1 requires Host (RFC 9112 §3.2): a server must refuse a request without it.
@@ -128,15 +151,18 @@ export function generateContent(status: Status, path: string): string {
 }
 
 /**
- * The response to `request`, as the bytes to send. The route table decides the status: 404 for a path
- * URLS does not hold, whatever the method; 405 for a method outside ALLOWED_METHODS (methods are
- * case-sensitive: `get` is not `GET`) on a path it holds, with an `Allow` header that lists
- * ALLOWED_METHODS; 200 otherwise. The body is the page generateContent gives, in UTF-8, and
- * `Content-Length` is its length in bytes; the `Connection` header says `connection`. A HEAD request
- * gets exactly the head a GET would get, and no body.
+ * The response to `request`, as the bytes to send. The status: 501 for a method outside KNOWN_METHODS,
+ * whatever the path (the server does not implement it at all; methods are case-sensitive: `get` is not
+ * `GET`); then the route table decides: 404 for a path URLS does not hold; 405 for a method outside
+ * ALLOWED_METHODS on a path it holds, with an `Allow` header that lists ALLOWED_METHODS; 200 otherwise.
+ * The body is the page generateContent gives, in UTF-8, and `Content-Length` is its length in bytes;
+ * the `Connection` header says `connection`. A HEAD request gets exactly the head a GET would get, and
+ * no body.
  */
 export function generateResponse(request: Request, connection: Connection = 'close'): Buffer {
-  const status: Status = !URLS.has(request.path) ? 404 : ALLOWED_METHODS.includes(request.method) ? 200 : 405;
+  const status: Status = !KNOWN_METHODS.includes(request.method)
+    ? 501 // RFC 9110 §9.1: a method the server does not recognise is not implemented, on any path
+    : !URLS.has(request.path) ? 404 : ALLOWED_METHODS.includes(request.method) ? 200 : 405;
   // Content-Length counts bytes, and a page is text: encode first, then count.
   const body = Buffer.from(generateContent(status, request.path), 'utf8');
   const extra: Record<string, string> = { Connection: connection };
@@ -146,8 +172,8 @@ export function generateResponse(request: Request, connection: Connection = 'clo
 }
 
 /**
- * The response to a request that could not be read or parsed: `error.status` (400, 431) and its error
- * page, `Content-Length` in bytes, and `Connection: close`.
+ * The response to a request that could not be read or parsed: `error.status` (400, 431, 501) and its
+ * error page, `Content-Length` in bytes, and `Connection: close`.
  */
 export function errorResponse(error: HttpError): Buffer {
   const body = Buffer.from(generateContent(error.status, ''), 'utf8');

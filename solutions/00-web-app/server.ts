@@ -6,7 +6,7 @@
  * `sendall`; nothing of Node's own networking. It is also a blocking server: while one client takes
  * its time to send a request, nobody else is served. Exercise 01 looks at that problem squarely.
  */
-import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
+import { ConnectionError, OSError, select, SHUT_WR, type Socket } from '../../fixtures/native/index.ts';
 import { runServer } from '../../fixtures/program.ts';
 import { errorResponse, generateResponse, HttpError, parseRequest } from './http.ts';
 
@@ -21,6 +21,13 @@ export const END_OF_HEAD = /\r?\n\r?\n/;
 
 /** Empty lines before the request line, which RFC 9112 §2.2 asks a server to ignore. */
 export const LEADING_EMPTY_LINES = /^(\r?\n)+/;
+
+/**
+ * How long a closing connection may still be read from and its bytes dropped, once the response is
+ * sent (see `lingeringClose`): long enough for a client to read the response and hang up, short enough
+ * that a client that never stops sending cannot hold the server.
+ */
+export const LINGER_SECONDS = 1;
 
 /**
  * Reads one request head from `client` and returns it without the empty line that ends it (END_OF_HEAD:
@@ -75,23 +82,50 @@ export function handleClient(client: Socket): void {
 }
 
 /**
+ * GIVEN: you read this one, you do not write it. Closes `client` the way RFC 9112 §9.6 asks, once its
+ * response is sent. A socket closed with bytes of the client still unread, or still on their way (the
+ * rest of a head too large, a body nobody reads), makes Linux answer with a reset (RST) instead of the
+ * orderly end of the stream (FIN), and a client that gets the reset may lose the response it had not
+ * read yet. So the close goes in stages: shut down the sending side (SHUT_WR: the client reads the end
+ * of the response), read and drop whatever the client still sends until it closes its side too, for at
+ * most LINGER_SECONDS, and only then close. A client that resets the connection meanwhile ends it.
+ */
+export function lingeringClose(client: Socket): void {
+  try {
+    client.shutdown(SHUT_WR);
+    const deadline = performance.now() + LINGER_SECONDS * 1000;
+    for (;;) {
+      const left = (deadline - performance.now()) / 1000;
+      if (left <= 0) break;
+      const [readable] = select([client], [], [], left);
+      if (readable.length === 0 || client.recv(64 * 1024).length === 0) break; // time is up, or the client closed
+    }
+  } catch (error) {
+    if (!(error instanceof OSError)) throw error; // reset, or already gone: there is nothing left to protect
+  } finally {
+    client.close();
+  }
+}
+
+/**
  * GIVEN: you read this one, you do not write it. Accepts clients one after another, forever: answers
- * one request on each with handleClient, then closes it (`Connection: close`). A client that resets its
- * connection makes `recv` or `sendall` throw a `ConnectionError`; that ends the client, never the
- * server. Writing such a loop yourself, and meeting its problem (while one client takes its time, every
- * other client waits), is exercise 01.
+ * one request on each with handleClient, then closes it (`Connection: close`) with lingeringClose. A
+ * client that resets its connection makes `recv` or `sendall` throw a `ConnectionError`; that ends the
+ * client, never the server. Writing such a loop yourself, and meeting its problem (while one client
+ * takes its time, every other client waits), is exercise 01.
  */
 export function serveForever(server: Socket): void {
   for (;;) {
     const [client, [host, port]] = server.accept();
     try {
       handleClient(client);
+      lingeringClose(client); // the response is sent: end the stream (FIN), never with a reset
     } catch (error) {
       // A client that resets the connection ends its own request, not the server.
       if (!(error instanceof ConnectionError)) throw error;
       console.log(`${host}:${port} is gone: ${error.message}`);
     } finally {
-      client.close(); // Connection: close — the end of the body is the end of the connection
+      client.close(); // closed already, unless handleClient threw: then at once, for the client is gone
     }
   }
 }
