@@ -1,7 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { deferCleanup, parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { parseResponse, sendWhileAnswered, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from './views.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -28,50 +27,6 @@ async function readResponse(srv: ServerProcess, client: Client, sent: string | B
   }
 }
 
-/** How a connection ended for `sendWhileAnswered`: what arrived, and the error if it ended with a reset. */
-interface Ending {
-  received: Buffer;
-  /** `ECONNRESET` (or `EPIPE`) when the server's side ended with a reset (RST) instead of an orderly FIN. */
-  reset?: string;
-}
-
-/**
- * A client that is still sending when its answer comes, as an upload goes on after an early 431 or 405:
- * it sends `first`, and once a whole response has arrived (head, and the body its Content-Length
- * announces) it sends `more` and closes its side. Then it reads until the server closes. It keeps its
- * side open after the server's FIN (allowHalfOpen), as TCP allows, so that only a reset can stop it.
- */
-function sendWhileAnswered(port: number, first: string, more = ''): Promise<Ending> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    deferCleanup(() => socket.destroy());
-    let received = Buffer.alloc(0);
-    let reset: string | undefined;
-    let answered = false;
-    const timer = setTimeout(() => {
-      reset ??= 'no end within 5000 ms';
-      socket.destroy();
-    }, 5000);
-    socket.on('connect', () => socket.write(first));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const end = received.indexOf('\r\n\r\n');
-      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(received.subarray(0, end).toString('latin1'))?.[1] ?? 0);
-      if (!answered && end !== -1 && received.length >= end + 4 + length) {
-        answered = true;
-        socket.end(more);
-      }
-    });
-    socket.on('end', () => {
-      if (!answered) socket.end(); // the server closed without a whole response: nothing more to send
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => (reset ??= error.code ?? error.message));
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve({ received, reset });
-    });
-  });
-}
 
 /** Proves the server is still alive and serving after whatever the test did to it. */
 async function expectStillServing(srv: ServerProcess, after: string): Promise<void> {
