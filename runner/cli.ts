@@ -47,6 +47,11 @@ export async function confirm(question: string): Promise<boolean> {
 
 /** Runs a command's main function: a thrown error becomes its message and exit code 1. */
 export function runCommand(main: () => Promise<void>): void {
+  // A reader that stops early (`npm run hint -- 02 | head -3`) is no error of ours.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   main().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     // Colour codes in a pipe or a log are noise around every character.
