@@ -18,7 +18,7 @@ import { pickExercise, readReadme, type Exercise } from './exercises.ts';
 import { revealNextHint, shownHints } from './hints.ts';
 import { resetQuestion } from './reset.ts';
 import { exerciseScreen, terminalSize } from './screen.ts';
-import { ensureShipped, isUntouched, restoreShipped } from './shipped.ts';
+import { restoreShipped, untouchedTest } from './shipped.ts';
 import { cachedStates, hashExercise, nextAfter, nextExercise, remember, TestSession, type Outcome, type RunResult } from './states.ts';
 import { listExercises, paint, stateLine } from './terminal.ts';
 import { startUi } from './ui.ts';
@@ -37,6 +37,8 @@ type Mode = 'keys' | 'goto' | 'answer' | 'debrief';
 
 export class Session {
   private states = new Map<string, Outcome>();
+  /** Whether an exercise is still its skeleton as shipped (known without running it). */
+  private untouched: (exercise: Exercise) => boolean = () => false;
   private current: Exercise | undefined;
   /** The learner chose the current exercise: it is not skipped when it passes at once. */
   private chosen = false;
@@ -77,11 +79,7 @@ export class Session {
 
   /** Runs until the learner quits or solves the last exercise. */
   async run(): Promise<void> {
-    try {
-      ensureShipped(this.root, this.exercises);
-    } catch {
-      // without a shipped copy, untouched exercises are checked by running them: slower, as true
-    }
+    this.untouched = untouchedTest(this.root, this.exercises);
     // No check up front: the cache says which exercises are solved, untouched skeletons are not, and
     // the runner checks the others as it comes to them (each one's first run is its check).
     this.refreshStates();
@@ -102,7 +100,7 @@ export class Session {
    * on screen too (an editor, `npm test`, which records what it finds).
    */
   private refreshStates(): void {
-    this.states = cachedStates(this.root, this.exercises, (e) => isUntouched(this.root, e));
+    this.states = cachedStates(this.root, this.exercises, this.untouched);
   }
 
   /** Shows an exercise and runs its tests. */

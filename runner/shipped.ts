@@ -174,6 +174,20 @@ export function isUntouched(root: string, exercise: Exercise): boolean {
   });
 }
 
+/**
+ * Makes sure the shipped copies exist (see ensureShipped), and returns the test for an untouched
+ * skeleton. Without a copy (no git, a read-only folder) no exercise counts as untouched: it is checked
+ * by running its tests, slower but as true.
+ */
+export function untouchedTest(root: string, exercises: Exercise[]): (exercise: Exercise) => boolean {
+  try {
+    ensureShipped(root, exercises);
+  } catch {
+    // no shipped copy: isUntouched says false for every exercise
+  }
+  return (exercise) => isUntouched(root, exercise);
+}
+
 /** Puts the exercise's files back as shipped; files the learner added are left. Returns what it wrote, from the root. */
 export function restoreShipped(root: string, exercise: Exercise): { files: string[]; from: string } {
   const meta = ensureShipped(root, [exercise], 'never');

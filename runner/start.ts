@@ -13,18 +13,9 @@ import { isEntry, packRoot, positional, runCommand } from './cli.ts';
 import { findExercises, pickExercise, type Exercise } from './exercises.ts';
 import { exerciseScreen } from './screen.ts';
 import { Session } from './session.ts';
-import { ensureShipped, isUntouched } from './shipped.ts';
+import { untouchedTest } from './shipped.ts';
 import { cachedStates, exerciseStates, hashExercise, nextAfter, nextExercise, remember, TestSession, type Outcome } from './states.ts';
 import { nextStep, paint, progressBar, stateLine } from './terminal.ts';
-
-function shipped(root: string, exercises: Exercise[]): (exercise: Exercise) => boolean {
-  try {
-    ensureShipped(root, exercises);
-  } catch {
-    // no shipped copy: untouched exercises are run like the others
-  }
-  return (exercise) => isUntouched(root, exercise);
-}
 
 /** The non-interactive form: every exercise's state, a line as each is known, then the next step. */
 export async function printList(root: string): Promise<void> {
@@ -33,7 +24,7 @@ export async function printList(root: string): Promise<void> {
   console.log('Checking your exercises in order: unchanged ones from the cache in .kata/, untouched skeletons without a run, the others by running their tests…');
   let next: Exercise | undefined;
   const states = await exerciseStates(root, exercises, {
-    untouched: shipped(root, exercises),
+    untouched: untouchedTest(root, exercises),
     onRunning: (exercise) => {
       if (live) process.stdout.write(paint('gray', `  … running the tests of ${exercise.name}`));
     },
@@ -53,7 +44,7 @@ export async function printList(root: string): Promise<void> {
 /** The non-interactive `npm start -- 04`: that exercise's screen, its tests run, and what to do next. */
 export async function printExercise(root: string, exercise: Exercise): Promise<void> {
   const exercises = findExercises(root);
-  const untouched = shipped(root, exercises);
+  const untouched = untouchedTest(root, exercises);
   const states: Map<string, Outcome> = cachedStates(root, exercises, untouched);
   const size = { rows: Number.MAX_SAFE_INTEGER, columns: process.stdout.columns || 120 };
   console.log(`Running the tests of ${exercise.name}…`);

@@ -300,18 +300,6 @@ class LazyTests {
   }
 }
 
-/** The default runner: the exercises' tests, one exercise after another, on one vitest instance. */
-export const runWithVitest: TestRunner = async (root, exercises) => {
-  const tests = new LazyTests(root);
-  try {
-    const outcomes = new Map<string, Outcome>();
-    for (const exercise of exercises) outcomes.set(exercise.name, (await tests.outcome(exercise)).get(exercise.name)!);
-    return outcomes;
-  } finally {
-    await tests.close();
-  }
-};
-
 /** The exercise a test module belongs to: `01-blocking` for exercises/01-blocking/server.test.ts. */
 function exerciseOf(root: string, module: TestModule): string {
   return relative(join(root, 'exercises'), module.moduleId).split(sep)[0]!;
