@@ -9,9 +9,9 @@
 import koffi from 'koffi';
 import { socketpair } from '../fixtures/native/index.ts';
 import { libc } from '../fixtures/native/libc.ts';
-import { P } from '../fixtures/native/platform.ts';
+import { platform } from '../fixtures/native/platform.ts';
 
-const abs = koffi.load(P.libc).func('int abs(int)');
+const abs = koffi.load(platform.libc).func('int abs(int)');
 
 /** Calls `body` in batches of about `batchMs` each (1,000 calls at a time, so the clock costs nothing). */
 function nsPerCall(body: (i: number) => unknown, batches: number, batchMs: number): number {

@@ -21,12 +21,12 @@
  */
 import { createInterface } from 'node:readline';
 import { lastErrno, libc } from '../fixtures/native/libc.ts';
-import { errno, errnoNames, P } from '../fixtures/native/platform.ts';
+import { errno, errnoNames, platform } from '../fixtures/native/platform.ts';
 
 const MESSAGE_SIZE = 64;
 const message = Buffer.alloc(MESSAGE_SIZE, 'x');
 const receiveBuffer = Buffer.alloc(64 * 1024);
-const epoll = P.epoll!;
+const epoll = platform.epoll!;
 const EVENTS_MAX = 1024;
 const events = Buffer.alloc(EVENTS_MAX * epoll.eventSize);
 const eventBuffer = Buffer.alloc(epoll.eventSize);
@@ -62,21 +62,21 @@ function waitEvents(timeoutMs: number, onEvent: (fd: number, mask: number) => vo
   }
 }
 
-const sockaddr = Buffer.alloc(P.sockaddrInSize);
+const sockaddr = Buffer.alloc(platform.sockaddrInSize);
 const one = Buffer.alloc(4);
 one.writeInt32LE(1);
 const loopback = Buffer.from([127, 0, 0, 1]);
 
 /** A non-blocking TCP socket, connecting to 127.0.0.1:port (the connect finishes later). */
 function startConnect(port: number): number {
-  const fd = libc.socket(P.AF_INET, P.SOCK_STREAM, 0) as number;
+  const fd = libc.socket(platform.AF_INET, platform.SOCK_STREAM, 0) as number;
   if (fd === -1) fail(`socket() (open connections so far: ${openCount()})`);
-  libc.setsockopt(fd, P.IPPROTO_TCP, P.TCP_NODELAY, one, 4);
+  libc.setsockopt(fd, platform.IPPROTO_TCP, platform.TCP_NODELAY, one, 4);
   // A run leaves thousands of these in TIME_WAIT on ports the kernel picked. Without SO_REUSEADDR, each
   // keeps a server that binds that port afterwards (with SO_REUSEADDR) out for a minute: EADDRINUSE.
-  libc.setsockopt(fd, P.SOL_SOCKET, P.SO_REUSEADDR, one, 4);
-  libc.fcntl(fd, P.F_SETFL, 'int', (libc.fcntl(fd, P.F_GETFL) as number) | P.O_NONBLOCK);
-  P.writeSockaddrIn(sockaddr, loopback, port);
+  libc.setsockopt(fd, platform.SOL_SOCKET, platform.SO_REUSEADDR, one, 4);
+  libc.fcntl(fd, platform.F_SETFL, 'int', (libc.fcntl(fd, platform.F_GETFL) as number) | platform.O_NONBLOCK);
+  platform.writeSockaddrIn(sockaddr, loopback, port);
   if (libc.connect(fd, sockaddr, sockaddr.length) === -1 && lastErrno() !== errno.EINPROGRESS) fail(`connect to port ${port}`);
   return fd;
 }
@@ -106,7 +106,7 @@ function openServed(port: number, count: number, withinMs = SETUP_MS): number[] 
           if (!batch.has(fd)) return;
           if (mask & epoll.EPOLLOUT) {
             // Connected (or refused: send says which). One byte, then wait for it to come back.
-            if ((libc.send(fd, message, 1, P.MSG_NOSIGNAL) as number) !== 1) fail(`connection ${served.length + 1} to port ${port}`);
+            if ((libc.send(fd, message, 1, platform.MSG_NOSIGNAL) as number) !== 1) fail(`connection ${served.length + 1} to port ${port}`);
             control(epoll.EPOLL_CTL_MOD, fd, epoll.EPOLLIN);
             return;
           }
@@ -154,7 +154,7 @@ function round(x: number): number {
 
 /** Sends all of `bytes` on `fd`, which a client socket's buffer always has room for here. */
 function sendWhole(fd: number, bytes: Buffer): void {
-  if ((libc.send(fd, bytes, bytes.length, P.MSG_NOSIGNAL) as number) !== bytes.length) fail('send');
+  if ((libc.send(fd, bytes, bytes.length, platform.MSG_NOSIGNAL) as number) !== bytes.length) fail('send');
 }
 
 /** What a ready connection received, into receiveBuffer: how many bytes, 0 for a spurious wake-up. */

@@ -6,7 +6,7 @@
  */
 import { EPOLLIN, Epoll, type Socket } from '../../fixtures/native/index.ts';
 import { lastErrno, libc } from '../../fixtures/native/libc.ts';
-import { errno, P } from '../../fixtures/native/platform.ts';
+import { errno, platform } from '../../fixtures/native/platform.ts';
 import { runServer } from '../../fixtures/program.ts';
 
 const buffer = Buffer.alloc(64 * 1024);
@@ -28,7 +28,7 @@ runServer(import.meta.url, 0, (server: Socket) => {
       const got = libc.recv(fd, buffer, buffer.length, 0) as number;
       if (got > 0) {
         // 64-byte messages: one send takes them whole (the socket's buffer is far larger).
-        libc.send(fd, buffer, got, P.MSG_NOSIGNAL);
+        libc.send(fd, buffer, got, platform.MSG_NOSIGNAL);
       } else if (got === 0 || lastErrno() !== errno.EAGAIN) {
         epoll.unregister(fd);
         clients.get(fd)?.close();

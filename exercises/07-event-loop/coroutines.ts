@@ -26,8 +26,11 @@ function ensureFuture<T>(awaitable: Awaitable<T>): Future<T> {
   return awaitable instanceof Future ? awaitable : createTask(awaitable);
 }
 
-/** Resolves `future` unless it is done already (it may have been cancelled meanwhile). */
-function settle(future: Future<void>): void {
+/**
+ * Resolves `future` unless it is done already (it may have been cancelled meanwhile): asyncio's
+ * `_set_result_unless_cancelled`, for the futures a timer or a ready socket wakes.
+ */
+function setResultUnlessDone(future: Future<void>): void {
   if (!future.done()) future.setResult();
 }
 
@@ -117,6 +120,6 @@ export function* timeout<T>(timeoutSeconds: number, body: Coroutine<T>): Corouti
 /** Waits until `future` is done, whatever its outcome. */
 function* finished(future: Future<unknown>): Coroutine<void> {
   const done = new Future<void>(future.loop);
-  future.addDoneCallback(() => settle(done));
+  future.addDoneCallback(() => setResultUnlessDone(done));
   yield* done;
 }

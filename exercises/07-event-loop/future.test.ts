@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { ManualScheduler } from '../../fixtures/harness/loop-testing.ts';
+import { ManualLoop } from '../../fixtures/harness/loop-testing.ts';
 import { CancelledError, Future, InvalidStateError } from './future.ts';
 
 describe('07-event-loop: Future', () => {
   test('a done callback runs once, on the loop, after the result is set', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<number>(loop);
     const calls: number[] = [];
     future.addDoneCallback((f) => calls.push(f.result()));
@@ -17,7 +17,7 @@ describe('07-event-loop: Future', () => {
   });
 
   test('a callback added after the future is done still runs, once', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<string>(loop);
     future.setResult('early');
     loop.runUntilIdle();
@@ -32,7 +32,7 @@ describe('07-event-loop: Future', () => {
   });
 
   test('result() before it is done raises InvalidStateError, and a second result raises too', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<number>(loop);
     expect(() => future.result(), 'asking a pending future for its result is a bug: raise InvalidStateError').toThrow(InvalidStateError);
     future.setResult(1);
@@ -41,7 +41,7 @@ describe('07-event-loop: Future', () => {
   });
 
   test('a failed future throws its error from result()', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<number>(loop);
     const error = new Error('it failed');
     future.setException(error);
@@ -51,7 +51,7 @@ describe('07-event-loop: Future', () => {
   });
 
   test('cancel() ends a pending future with CancelledError and runs its callbacks; a done one is left alone', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<number>(loop);
     let called = 0;
     future.addDoneCallback(() => called++);
@@ -67,7 +67,7 @@ describe('07-event-loop: Future', () => {
   });
 
   test('yield* on a future yields it while pending, then gives its result', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const future = new Future<string>(loop);
     function* waiter() {
       return `got ${yield* future}`;

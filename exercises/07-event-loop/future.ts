@@ -5,8 +5,11 @@
  *   npm test -- exercises/07-event-loop/future
  */
 
-/** All a Future needs of the loop: a way to run a callback soon, on the loop's next turn. */
-export interface Scheduler {
+/**
+ * The loop as a Future sees it: all it needs is a way to run a callback soon, on the loop's next turn.
+ * loop.ts's EventLoop is one; asyncio calls this side of it AbstractEventLoop.
+ */
+export interface Loop {
   callSoon(callback: () => void): unknown;
 }
 
@@ -33,12 +36,12 @@ type State<T> =
   | { is: 'cancelled'; error: CancelledError };
 
 export class Future<T> {
-  readonly loop: Scheduler;
+  readonly loop: Loop;
   #state: State<T> = { is: 'pending' };
   /** The done callbacks added while the future is pending: who wants to know when it finishes. */
   #callbacks: Array<() => void> = [];
 
-  constructor(loop: Scheduler) {
+  constructor(loop: Loop) {
     this.loop = loop;
   }
 

@@ -19,7 +19,6 @@ import {
   EVENT_WRITE,
   type BaseSelector,
   type FileObj,
-  type SelectorKey,
 } from '../../fixtures/native/index.ts';
 import { heapPop, heapPush } from '../../fixtures/heapq.ts';
 import { Future, type Coroutine } from './future.ts';
@@ -133,7 +132,7 @@ export class EventLoop {
 
   /** Stops calling the reader of `file`; false if there was none. */
   removeReader(file: FileObj): boolean {
-    return this.#leave(file, 'reader');
+    return this.#removeWaiter(file, 'reader');
   }
 
   /** Calls `callback` (on the loop) whenever `file` is writable, until `removeWriter(file)`. */
@@ -143,7 +142,7 @@ export class EventLoop {
 
   /** Stops calling the writer of `file`; false if there was none. */
   removeWriter(file: FileObj): boolean {
-    return this.#leave(file, 'writer');
+    return this.#removeWaiter(file, 'writer');
   }
 
   /**
@@ -187,15 +186,6 @@ export class EventLoop {
     this.#selector.close();
   }
 
-  /** The selector's key for `file`, if it is watched: a lookup in its map, no KeyError to catch. */
-  #keyOf(file: FileObj): SelectorKey<FileObj, Waiters> | undefined {
-    const map = this.#selector.getMap();
-    const fd = typeof file === 'number' ? file : file.fileno();
-    if (fd >= 0) return map.get(fd);
-    for (const key of map.values()) if (key.fileobj === file) return key; // closed already: its fd is -1
-    return undefined;
-  }
-
   /**
    * What `addReader` and `addWriter` stand on: the selector watches `file` for `event`, as well as for
    * what it watched it for already (one key per file: its reader and its writer share it), and the
@@ -214,8 +204,8 @@ export class EventLoop {
    * had no such waiter. The selector is not told now (the same task often waits on the file again in
    * this turn): the file is remembered for the end of the turn.
    */
-  #leave(file: FileObj, role: keyof Waiters): boolean {
-    throw new Error('TODO(07-event-loop): EventLoop#leave() must take the waiter off the file for good, and remember the file for the end of the turn');
+  #removeWaiter(file: FileObj, role: keyof Waiters): boolean {
+    throw new Error('TODO(07-event-loop): EventLoop#removeWaiter() must take the waiter off the file for good, and remember the file for the end of the turn');
   }
 
   /**

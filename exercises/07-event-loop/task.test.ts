@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { ManualScheduler } from '../../fixtures/harness/loop-testing.ts';
+import { ManualLoop } from '../../fixtures/harness/loop-testing.ts';
 import { CancelledError, Future, type Coroutine } from './future.ts';
 import { currentTask, Task } from './task.ts';
 
 describe('07-event-loop: Task', () => {
   test("a task resolves with its coroutine's return value", () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     function* answer(): Coroutine<number> {
       return 42;
     }
@@ -17,7 +17,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test("a task sends each awaited future's result back into the coroutine", () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const first = new Future<string>(loop);
     const second = new Future<string>(loop);
     const seen: string[] = [];
@@ -38,7 +38,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test('an awaited future that fails throws its error into the coroutine, where it waits', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const failing = new Future<string>(loop);
     function* main(): Coroutine<string> {
       try {
@@ -58,7 +58,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test("a task's error propagates to a task that waits on it", () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     function* inner(): Coroutine<number> {
       throw new Error('inner failed');
     }
@@ -76,7 +76,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test('cancel() throws CancelledError into the coroutine where it waits, and its finally runs', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const never = new Future<void>(loop);
     const log: string[] = [];
     function* main(): Coroutine<void> {
@@ -104,7 +104,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test('a coroutine that catches the cancellation can clean up and return', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const never = new Future<void>(loop);
     function* main(): Coroutine<string> {
       try {
@@ -123,7 +123,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test('a task cancelled before its first step, or by its own coroutine, is cancelled at its next step', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     const log: string[] = [];
     function* body(): Coroutine<void> {
       log.push('the cancelled task ran');
@@ -155,7 +155,7 @@ describe('07-event-loop: Task', () => {
   });
 
   test('yielding something that is not a Future fails with a clear TypeError', () => {
-    const loop = new ManualScheduler();
+    const loop = new ManualLoop();
     function* main(): Coroutine<string> {
       try {
         yield 'not a future' as unknown as Future<unknown>;

@@ -3,7 +3,7 @@
  *
  * Complete `#step`, `#wakeUp` and `cancel`, then run:  npm test -- exercises/07-event-loop/task
  */
-import { CancelledError, Future, type Coroutine, type Scheduler } from './future.ts';
+import { CancelledError, Future, type Coroutine, type Loop } from './future.ts';
 
 /** What the next step sends into the coroutine: a value for `next`, or an error for `throw`. */
 type Input = { value: unknown } | { error: unknown };
@@ -22,7 +22,7 @@ export class Task<T> extends Future<T> {
   /** The Future the coroutine waits on (it yielded it), if it waits on one now. */
   #waitingOn: Future<unknown> | undefined;
 
-  constructor(coro: Coroutine<T>, loop: Scheduler) {
+  constructor(coro: Coroutine<T>, loop: Loop) {
     super(loop);
     this.#coro = coro;
     loop.callSoon(() => this.#step({ value: undefined }));

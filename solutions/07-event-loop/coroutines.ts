@@ -28,8 +28,11 @@ function ensureFuture<T>(awaitable: Awaitable<T>): Future<T> {
   return awaitable instanceof Future ? awaitable : createTask(awaitable);
 }
 
-/** Resolves `future` unless it is done already (it may have been cancelled meanwhile). */
-function settle(future: Future<void>): void {
+/**
+ * Resolves `future` unless it is done already (it may have been cancelled meanwhile): asyncio's
+ * `_set_result_unless_cancelled`, for the futures a timer or a ready socket wakes.
+ */
+function setResultUnlessDone(future: Future<void>): void {
   if (!future.done()) future.setResult();
 }
 
@@ -40,7 +43,7 @@ function settle(future: Future<void>): void {
 export function* sleep(seconds: number): Coroutine<void> {
   const loop = getRunningLoop();
   const wakeUp = new Future<void>(loop);
-  const timer = loop.callLater(seconds, () => settle(wakeUp));
+  const timer = loop.callLater(seconds, () => setResultUnlessDone(wakeUp));
   try {
     yield* wakeUp;
   } finally {
@@ -52,7 +55,7 @@ export function* sleep(seconds: number): Coroutine<void> {
 function* readable(sock: Socket): Coroutine<void> {
   const loop = getRunningLoop();
   const ready = new Future<void>(loop);
-  loop.addReader(sock, () => settle(ready));
+  loop.addReader(sock, () => setResultUnlessDone(ready));
   try {
     yield* ready;
   } finally {
@@ -64,7 +67,7 @@ function* readable(sock: Socket): Coroutine<void> {
 function* writable(sock: Socket): Coroutine<void> {
   const loop = getRunningLoop();
   const ready = new Future<void>(loop);
-  loop.addWriter(sock, () => settle(ready));
+  loop.addWriter(sock, () => setResultUnlessDone(ready));
   try {
     yield* ready;
   } finally {
@@ -179,8 +182,8 @@ export function* waitFor<T>(awaitable: Awaitable<T>, timeoutSeconds: number): Co
   const loop = getRunningLoop();
   const inner = ensureFuture(awaitable);
   const wakeUp = new Future<void>(loop);
-  const timer = loop.callLater(timeoutSeconds, () => settle(wakeUp));
-  inner.addDoneCallback(() => settle(wakeUp));
+  const timer = loop.callLater(timeoutSeconds, () => setResultUnlessDone(wakeUp));
+  inner.addDoneCallback(() => setResultUnlessDone(wakeUp));
   try {
     yield* wakeUp;
   } catch (error) {
@@ -222,6 +225,6 @@ export function* timeout<T>(timeoutSeconds: number, body: Coroutine<T>): Corouti
 /** Waits until `future` is done, whatever its outcome. */
 function* finished(future: Future<unknown>): Coroutine<void> {
   const done = new Future<void>(future.loop);
-  future.addDoneCallback(() => settle(done));
+  future.addDoneCallback(() => setResultUnlessDone(done));
   yield* done;
 }

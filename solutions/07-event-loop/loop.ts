@@ -21,7 +21,6 @@ import {
   EVENT_WRITE,
   type BaseSelector,
   type FileObj,
-  type SelectorKey,
 } from '../../fixtures/native/index.ts';
 import { heapPop, heapPush } from '../../fixtures/heapq.ts';
 import { Future, type Coroutine } from './future.ts';
@@ -139,7 +138,7 @@ export class EventLoop {
 
   /** Stops calling the reader of `file`; false if there was none. */
   removeReader(file: FileObj): boolean {
-    return this.#leave(file, 'reader');
+    return this.#removeWaiter(file, 'reader');
   }
 
   /** Calls `callback` (on the loop) whenever `file` is writable, until `removeWriter(file)`. */
@@ -149,7 +148,7 @@ export class EventLoop {
 
   /** Stops calling the writer of `file`; false if there was none. */
   removeWriter(file: FileObj): boolean {
-    return this.#leave(file, 'writer');
+    return this.#removeWaiter(file, 'writer');
   }
 
   /**
@@ -233,15 +232,6 @@ export class EventLoop {
     this.#selector.close();
   }
 
-  /** The selector's key for `file`, if it is watched: a lookup in its map, no KeyError to catch. */
-  #keyOf(file: FileObj): SelectorKey<FileObj, Waiters> | undefined {
-    const map = this.#selector.getMap();
-    const fd = typeof file === 'number' ? file : file.fileno();
-    if (fd >= 0) return map.get(fd);
-    for (const key of map.values()) if (key.fileobj === file) return key; // closed already: its fd is -1
-    return undefined;
-  }
-
   /**
    * What `addReader` and `addWriter` stand on: the selector watches `file` for `event`, as well as for
    * what it watched it for already (one key per file: its reader and its writer share it), and the
@@ -251,7 +241,7 @@ export class EventLoop {
    * kernel has handed on to `file`. That key is stale, not `file`'s.
    */
   #watch(file: FileObj, event: number): Waiters {
-    let key = this.#keyOf(file);
+    let key = this.#selector.findKey(file);
     if (key && key.fileobj !== file) {
       // The key of a socket closed this turn before it was unwatched, whose fd the new one reuses.
       this.#selector.unregister(key.fileobj);
@@ -268,8 +258,8 @@ export class EventLoop {
    * had no such waiter. The selector is not told now (the same task often waits on the file again in
    * this turn): the file is remembered for the end of the turn.
    */
-  #leave(file: FileObj, role: keyof Waiters): boolean {
-    const waiters = this.#keyOf(file)?.data;
+  #removeWaiter(file: FileObj, role: keyof Waiters): boolean {
+    const waiters = this.#selector.findKey(file)?.data;
     const handle = waiters?.[role];
     if (!waiters || !handle) return false;
     handle.cancel(); // its socket may be ready in this very turn, its callback queued already: it must not run
@@ -285,7 +275,7 @@ export class EventLoop {
    */
   #unwatchLeftFiles(): void {
     for (const file of this.#leftThisTurn) {
-      const key = this.#keyOf(file);
+      const key = this.#selector.findKey(file);
       if (!key || key.fileobj !== file) continue; // unwatched already
       const { reader, writer } = key.data;
       const events = (reader ? EVENT_READ : 0) | (writer ? EVENT_WRITE : 0);

@@ -7,7 +7,7 @@
  * returns, the Task (being a Future itself) resolves with its return value, so other coroutines can
  * wait on it. This is what the JavaScript engine does for the body of an `async` function.
  */
-import { CancelledError, Future, type Coroutine, type Scheduler } from './future.ts';
+import { CancelledError, Future, type Coroutine, type Loop } from './future.ts';
 
 /** What the next step sends into the coroutine: a value for `next`, or an error for `throw`. */
 type Input = { value: unknown } | { error: unknown };
@@ -28,7 +28,7 @@ export class Task<T> extends Future<T> {
   /** Cancelled while not parked (before its first step, or while running): throw in at the next step. */
   #mustCancel = false;
 
-  constructor(coro: Coroutine<T>, loop: Scheduler) {
+  constructor(coro: Coroutine<T>, loop: Loop) {
     super(loop);
     this.#coro = coro;
     loop.callSoon(() => this.#step({ value: undefined }));
