@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { structuredPatch } from 'diff';
-import { exerciseFromArgs, isEntry, packRoot, runCommand } from './cli.ts';
+import { isMain, parseCommandLine } from '../fixtures/command-line.ts';
+import { AN_EXERCISE, exerciseFromArgs, packRoot, runCommand } from './cli.ts';
 import type { Exercise } from './exercises.ts';
 import { paint } from './terminal.ts';
 
@@ -36,9 +37,10 @@ function colourLine(line: string): string {
   return line;
 }
 
-if (isEntry(import.meta.url)) {
+if (isMain(import.meta.url)) {
   runCommand(async () => {
+    const [wanted] = parseCommandLine({}, { positionals: AN_EXERCISE }).positionals;
     const root = packRoot();
-    console.log(compareExercise(root, await exerciseFromArgs(root)));
+    console.log(compareExercise(root, await exerciseFromArgs(root, wanted)));
   });
 }

@@ -10,7 +10,8 @@
  *   npm run hint -- 02 --shown    the hints of 02 shown so far, again
  *   npm run hint -- 02 --reset    forget which hints of 02 were shown
  */
-import { isEntry, packRoot, positional, runCommand } from './cli.ts';
+import { flag, isMain, parseCommandLine } from '../fixtures/command-line.ts';
+import { AN_EXERCISE, packRoot, runCommand } from './cli.ts';
 import { findExercises, pickExercise, readHints, type Exercise } from './exercises.ts';
 import { cachedStates, nextExercise, readKataJson, writeKataFile } from './states.ts';
 import { paint } from './terminal.ts';
@@ -59,18 +60,19 @@ export function forgetHints(root: string, exercise: Exercise): void {
   writeShown(root, exercise, 0);
 }
 
-if (isEntry(import.meta.url)) {
+if (isMain(import.meta.url)) {
   runCommand(async () => {
+    const { values, positionals } = parseCommandLine({ shown: flag(), reset: flag() }, { positionals: AN_EXERCISE });
     const root = packRoot();
     const exercises = findExercises(root);
-    const [wanted] = positional();
+    const [wanted] = positionals;
     const exercise = wanted !== undefined ? pickExercise(exercises, wanted) : nextExercise(exercises, cachedStates(root, exercises));
     if (!exercise) throw new Error('Every exercise is solved: name one, e.g. `npm run hint -- 02`.');
-    if (process.argv.includes('--reset')) {
+    if (values.reset) {
       forgetHints(root, exercise);
       return console.log(`Forgot the hints shown for ${exercise.name}: the next one is hint 1 again.`);
     }
-    if (process.argv.includes('--shown')) {
+    if (values.shown) {
       const shown = shownHints(root, exercise);
       return console.log(shown.length ? shown.join('\n\n') : `No hint of ${exercise.name} shown yet: \`npm run hint -- ${exercise.number}\` shows the first.`);
     }

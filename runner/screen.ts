@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters as plain } from 'node:util';
 import { readReadme, whereToEdit, type Exercise } from './exercises.ts';
-import type { Failure, Outcome, RunResult } from './states.ts';
+import type { Failure, FileCount, Outcome, RunResult } from './states.ts';
 import { paint, progressBar } from './terminal.ts';
 
 export interface Size {
@@ -165,19 +165,51 @@ function firstLine(message: string): string {
  * says how many fail and why. `v` shows them all.
  */
 export function failureLines(result: RunResult, budget: number, width: number): string[] {
-  const { failures } = result;
-  if (!failures.length) return [];
-  const files = [...new Set(failures.map((f) => f.file))];
-  const totals = new Map(result.files.map((c) => [c.file, c]));
-  const headed = result.files.length > 1 || files.length > 1;
-  const heading = (file: string, folded?: Failure) => {
-    const count = totals.get(file);
-    const fail = failures.filter((f) => f.file === file).length;
+  if (!result.failures.length) return [];
+  const rows = new FailureRows(result, width);
+  // Every test by name first, the first message shorter if need be; else as many as fit.
+  for (const messageRows of [6, 4, 2]) {
+    const { lines, all } = rows.fill(budget, messageRows);
+    if (all && lines.length <= budget) return lines;
+  }
+  const { lines } = rows.fill(budget, 4);
+  return lines.length <= budget ? lines : rows.fill(budget, 2).lines.slice(0, Math.max(1, budget));
+}
+
+/** The rows `failureLines` chooses from: headings, the first failure whole, a row for each other one. */
+class FailureRows {
+  readonly failures: Failure[];
+  /** The test files with failures, in order, and how many fail in each. */
+  readonly files: string[];
+  readonly counts: number[];
+  readonly first: Failure;
+  /** Whether each file gets a heading: when more than one file is in play. */
+  readonly headed: boolean;
+  readonly totals: Map<string, FileCount>;
+
+  constructor(
+    result: RunResult,
+    readonly width: number,
+  ) {
+    this.failures = result.failures;
+    this.files = [...new Set(this.failures.map((f) => f.file))];
+    this.counts = this.files.map((file) => this.failures.filter((f) => f.file === file).length);
+    this.first = this.failures[0]!;
+    this.headed = result.files.length > 1 || this.files.length > 1;
+    this.totals = new Map(result.files.map((c) => [c.file, c]));
+  }
+
+  /** `server.test.ts — 3 of 7 fail`, and for a folded file the first line of its first failure. */
+  heading(file: string, folded?: Failure): string {
+    const count = this.totals.get(file);
+    const fail = this.failures.filter((f) => f.file === file).length;
     const title = file ? `${file} — ${fail}${count ? ` of ${count.passed + count.failed}` : ''} fail` : 'outside the tests';
-    return folded ? clip(`${title}: ${firstLine(folded.message)}`, width) : title;
-  };
-  const first = failures[0]!;
-  const whole = (messageRows: number) => {
+    return folded ? clip(`${title}: ${firstLine(folded.message)}`, this.width) : title;
+  }
+
+  /** The first failure: its name, its message in at most `messageRows` rows, and where it was thrown. */
+  whole(messageRows: number): string[] {
+    const { first, width } = this;
     const message = wrap(first.message, width, '      ');
     const shown = message.length > messageRows ? [...message.slice(0, messageRows - 1), '      …'] : message;
     return [
@@ -185,53 +217,49 @@ export function failureLines(result: RunResult, budget: number, width: number): 
       ...shown.map((line) => paint('red', line)),
       ...(first.at ? [paint('cyan', clip(`      at ${first.at}`, width))] : []),
     ];
-  };
-  const row = (failure: Failure, previous: Failure | undefined) => {
+  }
+
+  /** Another failure on one row: its name and the first line of its message (`the same` as the row above). */
+  row(failure: Failure, previous: Failure | undefined): string {
     const same = previous && previous.file === failure.file && firstLine(previous.message) === firstLine(failure.message);
     const message = same ? 'the same' : firstLine(failure.message);
     // The name first, but the message keeps a few words: the row says what fails, and why.
-    const room = width - 4 - 3;
+    const room = this.width - 4 - 3;
     const name = clip(failure.name, Math.max(room - [...message].length, room - Math.min([...message].length, 28)));
     return `  ${paint('red', '×')} ${name} ${paint('gray', '—')} ${clip(message, room - [...name].length)}`;
-  };
+  }
+
   /** Each file's first `limits[i]` failing tests listed (the first one whole), or the file folded into one row for 0. */
-  const render = (limits: number[], messageRows: number) => {
+  render(limits: number[], messageRows: number): string[] {
     const lines: string[] = [];
-    for (const [index, file] of files.entries()) {
-      const mine = failures.filter((f) => f.file === file);
+    for (const [index, file] of this.files.entries()) {
+      const mine = this.failures.filter((f) => f.file === file);
       if (!limits[index]) {
-        lines.push(paint('red', heading(file, mine[0])));
+        lines.push(paint('red', this.heading(file, mine[0])));
         continue;
       }
-      if (headed) lines.push(heading(file));
+      if (this.headed) lines.push(this.heading(file));
       const listed = mine.slice(0, limits[index]);
       for (const [i, failure] of listed.entries()) {
-        if (failure === first) lines.push(...whole(messageRows));
-        else lines.push(row(failure, mine[i - 1]));
+        if (failure === this.first) lines.push(...this.whole(messageRows));
+        else lines.push(this.row(failure, mine[i - 1]));
       }
       if (listed.length < mine.length) lines.push(paint('gray', `  … and ${mine.length - listed.length} more failing in ${file || 'this run'}: v shows every one`));
     }
     return lines;
-  };
-  const counts = files.map((file) => failures.filter((f) => f.file === file).length);
-  /** As many tests as fit, file after file in the README's order; the files after the first that does not fit whole are folded. */
-  const fill = (messageRows: number) => {
-    const limits = files.map((_, i): number => (i === 0 ? 1 : 0)); // the first failure, whole, always
-    for (const [i, count] of counts.entries()) {
+  }
+
+  /** As many tests as fit in `budget` rows, file after file; the files after the first that does not fit whole are folded. */
+  fill(budget: number, messageRows: number): { lines: string[]; all: boolean } {
+    const limits = this.files.map((_, i): number => (i === 0 ? 1 : 0)); // the first failure, whole, always
+    for (const [i, count] of this.counts.entries()) {
       limits[i] = count;
-      if (render(limits, messageRows).length <= budget) continue;
+      if (this.render(limits, messageRows).length <= budget) continue;
       for (limits[i] = count - 1; limits[i]! > (i === 0 ? 1 : 0); limits[i]!--) {
-        if (render(limits, messageRows).length <= budget) break;
+        if (this.render(limits, messageRows).length <= budget) break;
       }
       break;
     }
-    return { lines: render(limits, messageRows), all: limits.every((limit, i) => limit === counts[i]) };
-  };
-  // Every test by name first, the first message shorter if need be; else as many as fit.
-  for (const messageRows of [6, 4, 2]) {
-    const { lines, all } = fill(messageRows);
-    if (all && lines.length <= budget) return lines;
+    return { lines: this.render(limits, messageRows), all: limits.every((limit, i) => limit === this.counts[i]) };
   }
-  const { lines } = fill(4);
-  return lines.length <= budget ? lines : fill(2).lines.slice(0, Math.max(1, budget));
 }

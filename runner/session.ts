@@ -35,25 +35,59 @@ export interface SessionOptions {
 /** What the next key does. */
 type Mode = 'keys' | 'goto' | 'answer' | 'debrief';
 
+/** The exercise on screen, and what the runner has learned of it since it showed it. */
+interface Shown {
+  exercise: Exercise;
+  /** The learner chose it (`npm start -- 04`, `g`): it is not left when it passes at once. */
+  chosen: boolean;
+  /** The learner changed its files since the runner showed it. */
+  changed: boolean;
+  /** It had not been checked when it was shown. */
+  unchecked: boolean;
+}
+
+/**
+ * Everything that happens to the runner, each handled in one place (`Session.handle`), as a loop
+ * handles its events: the learner's saves and keys, the end of a run of the tests, and the runner's
+ * own moves from one exercise to another.
+ */
+export type RunnerEvent =
+  | { type: 'show'; exercise: Exercise; chosen: boolean }
+  | { type: 'show next'; after?: Exercise }
+  | { type: 'file changed'; path: string }
+  | { type: 'run tests' }
+  | { type: 'tests ended'; exercise: Exercise; hash: string; result: RunResult }
+  | { type: 'keys'; keys: string }
+  | { type: 'quit' };
+
+/** What the runner does once the tests of the exercise on screen end. */
+export type Decision = 'show the failures' | 'solved by a save' | 'passes as chosen' | 'solved ahead' | 'passes without a save';
+
+/**
+ * When the runner moves on (the discussion above): only once a save of the learner's makes every test
+ * pass, or at the first check of an exercise it came to by itself, found solved ahead of time.
+ */
+export function decide(outcome: Pick<Outcome, 'solved'>, shown: Pick<Shown, 'chosen' | 'changed' | 'unchecked'>): Decision {
+  if (!outcome.solved) return 'show the failures';
+  if (shown.changed) return 'solved by a save';
+  if (shown.chosen) return 'passes as chosen';
+  return shown.unchecked ? 'solved ahead' : 'passes without a save';
+}
+
 export class Session {
   private states = new Map<string, Outcome>();
   /** Whether an exercise is still its skeleton as shipped (known without running it). */
   private untouched: (exercise: Exercise) => boolean = () => false;
-  private current: Exercise | undefined;
-  /** The learner chose the current exercise: it is not skipped when it passes at once. */
-  private chosen = false;
-  /** The learner changed the current exercise's files since the runner showed it. */
-  private changedSinceShown = false;
-  /** The current exercise had not been checked when it was shown. */
-  private shownUnchecked = false;
+  private shown: Shown | undefined;
   /** Lines for the top of the next screen: what just happened (an exercise solved). */
   private news: string[] = [];
-  /** The current exercise's last run, for the screen and `v`. */
+  /** The shown exercise's last run, for the screen and `v`. */
   private last: RunResult | undefined;
+  /** Lines under the tests: what the last run means for moving on. */
   private notes: string[] = [];
-  private running = false;
-  private runAgain = false;
-  /** Runs of vitest one at a time: the current exercise's, and the checks the list asks for. */
+  /** Its tests are running; `again`: run them once more when they end (a save came meanwhile). */
+  private testing: 'idle' | 'running' | 'again' = 'idle';
+  /** Runs of vitest one at a time: the shown exercise's, and the checks the list asks for. */
   private lock: Promise<unknown> = Promise.resolve();
   private mode: Mode = 'keys';
   private typed = '';
@@ -77,6 +111,10 @@ export class Session {
     return this.options.exercises;
   }
 
+  private get current(): Exercise | undefined {
+    return this.shown?.exercise;
+  }
+
   /** Runs until the learner quits or solves the last exercise. */
   async run(): Promise<void> {
     this.untouched = untouchedTest(this.root, this.exercises);
@@ -85,14 +123,34 @@ export class Session {
     this.refreshStates();
     this.tests = await TestSession.start(this.root);
     this.watcher = watch(`${this.root}/exercises`, { ignoreInitial: true, usePolling: this.options.poll, interval: 250 });
-    this.watcher.on('all', (_event, path) => this.fileChanged(path));
+    this.watcher.on('all', (_event, path) => this.handle({ type: 'file changed', path }));
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
-    process.stdin.on('data', (keys: string) => this.typedKeys(keys));
+    process.stdin.on('data', (keys: string) => this.handle({ type: 'keys', keys }));
     const done = new Promise<void>((resolve) => (this.finished = resolve));
-    if (this.options.chosen) await this.open(this.options.chosen, true);
-    else await this.showNext();
+    const chosen = this.options.chosen;
+    this.handle(chosen ? { type: 'show', exercise: chosen, chosen: true } : { type: 'show next' });
     await done;
+  }
+
+  /** The one place where the runner answers what happens. */
+  private handle(event: RunnerEvent): void {
+    switch (event.type) {
+      case 'show':
+        return this.show(event.exercise, event.chosen);
+      case 'show next':
+        return this.showNext(event.after);
+      case 'file changed':
+        return this.fileChanged(event.path);
+      case 'run tests':
+        return this.runTests();
+      case 'tests ended':
+        return this.testsEnded(event.exercise, event.hash, event.result);
+      case 'keys':
+        return this.typedKeys(event.keys);
+      case 'quit':
+        return void this.quit();
+    }
   }
 
   /**
@@ -104,41 +162,39 @@ export class Session {
   }
 
   /** Shows an exercise and runs its tests. */
-  private async open(exercise: Exercise, chosen: boolean): Promise<void> {
+  private show(exercise: Exercise, chosen: boolean): void {
     this.refreshStates();
-    this.current = exercise;
-    this.chosen = chosen;
-    this.changedSinceShown = false;
-    this.shownUnchecked = this.states.get(exercise.name)?.unchecked === true;
+    this.shown = { exercise, chosen, changed: false, unchecked: this.states.get(exercise.name)?.unchecked === true };
     this.last = undefined;
     this.notes = [];
-    await this.runTests();
+    this.runTests();
   }
 
   /** On to the first exercise not solved (after `after`, coming round), or the end. */
-  private async showNext(after?: Exercise): Promise<void> {
+  private showNext(after?: Exercise): void {
     this.refreshStates();
     const next = after ? nextAfter(this.exercises, this.states, after) : nextExercise(this.exercises, this.states);
     if (!next) {
-      this.current = undefined;
+      this.shown = undefined;
       console.log(`\n${listExercises(this.exercises, this.states)}\n\n${paint('green', 'Every exercise is solved. Well done!')}`);
-      return this.quit();
+      return this.handle({ type: 'quit' });
     }
-    await this.open(next, false);
+    this.show(next, false);
   }
 
   private fileChanged(path: string): void {
-    if (!this.current || relative(this.current.dir, path).startsWith('..')) return;
-    this.changedSinceShown = true;
+    if (!this.shown || relative(this.shown.exercise.dir, path).startsWith('..')) return;
+    this.shown.changed = true;
     clearTimeout(this.debounce);
     // Editors save in bursts (write, rename, chmod): run once the burst is over.
-    this.debounce = setTimeout(() => void this.runTests(), 80);
+    this.debounce = setTimeout(() => this.handle({ type: 'run tests' }), 80);
   }
 
   /** Clears the terminal and shows the current exercise: its header, and its tests' last run. */
   private draw(): void {
     const exercise = this.current;
     if (!exercise || this.quitting) return;
+    const running = this.testing !== 'idle';
     const lines = exerciseScreen(
       {
         root: this.root,
@@ -146,14 +202,14 @@ export class Session {
         exercises: this.exercises,
         states: this.states,
         news: this.news,
-        result: this.running ? undefined : this.last,
+        result: running ? undefined : this.last,
         hint: shownHints(this.root, exercise).at(-1),
         notes: this.notes,
       },
       terminalSize(),
     );
     process.stdout.write(`\x1b[2J\x1b[3J\x1b[H${lines.join('\n')}\n`);
-    if (!this.running && this.last) this.news = []; // said once, on the first screen of the run after it
+    if (!running && this.last) this.news = []; // said once, on the first screen of the run after it
   }
 
   /** One vitest run at a time. */
@@ -163,46 +219,54 @@ export class Session {
     return next;
   }
 
-  /** Runs the current exercise's tests, and shows what they say. */
-  private async runTests(): Promise<void> {
+  /** Starts a run of the shown exercise's tests; `tests ended` comes when it ends. */
+  private runTests(): void {
     const exercise = this.current;
     if (!exercise || this.mode === 'debrief') return;
-    if (this.running) {
-      this.runAgain = true;
+    if (this.testing !== 'idle') {
+      this.testing = 'again';
       return;
     }
-    this.running = true;
+    this.testing = 'running';
     this.draw();
     const hash = hashExercise(this.root, exercise);
-    const result = await this.exclusive(() => this.tests.run(exercise));
+    void this.exclusive(() => this.tests.run(exercise)).then((result) => this.handle({ type: 'tests ended', exercise, hash, result }));
+  }
+
+  /** Keeps what a run found, and does what it means: show it, stay, or move on. */
+  private testsEnded(exercise: Exercise, hash: string, result: RunResult): void {
     if (this.quitting) return; // a cancelled run says nothing about the exercise
     remember(this.root, new Map([[exercise.name, result.outcome]]), new Map([[exercise.name, hash]]));
     this.states.set(exercise.name, result.outcome);
-    this.running = false;
-    if (this.runAgain || exercise !== this.current) {
-      this.runAgain = false;
-      return this.runTests();
-    }
+    const again = this.testing === 'again' || exercise !== this.current;
+    this.testing = 'idle';
+    if (again) return this.runTests();
     this.last = result;
     this.notes = [];
-    const { outcome } = result;
-    if (!outcome.solved) return this.draw();
-    if (this.shownUnchecked && !this.changedSinceShown && !this.chosen) {
-      // Its first check since the learner got here, as the listing would have made: solved ahead of time.
-      this.news = [paint('green', `✓ ${exercise.name} was solved already: every test passes. On to the next one.`)];
-      return this.showNext(exercise);
+    this.act(decide(result.outcome, this.shown!), exercise);
+  }
+
+  private act(decision: Decision, exercise: Exercise): void {
+    switch (decision) {
+      case 'show the failures':
+        return this.draw();
+      case 'solved ahead':
+        // Its first check since the learner got here, as the listing would have made: solved ahead of time.
+        this.news = [paint('green', `✓ ${exercise.name} was solved already: every test passes. On to the next one.`)];
+        return this.handle({ type: 'show next', after: exercise });
+      case 'passes as chosen':
+        this.notes = [paint('green', `✓ ${exercise.name} is solved: every test passes. A save of yours runs them again; g goes to another exercise.`)];
+        return this.draw();
+      case 'passes without a save':
+        this.notes = [
+          paint('yellow', `✓ Every test of ${exercise.name} passes, but you have not changed it since the runner showed it.`),
+          'The runner moves on only after a save of yours: save a file of the exercise to confirm.',
+        ];
+        return this.draw();
+      case 'solved by a save':
+        this.news = [paint('green', `✓ ${exercise.name} solved: every test passed after your save.`)];
+        return this.debrief(exercise);
     }
-    if (!this.changedSinceShown) {
-      this.notes = this.chosen
-        ? [paint('green', `✓ ${exercise.name} is solved: every test passes. A save of yours runs them again; g goes to another exercise.`)]
-        : [
-            paint('yellow', `✓ Every test of ${exercise.name} passes, but you have not changed it since the runner showed it.`),
-            'The runner moves on only after a save of yours: save a file of the exercise to confirm.',
-          ];
-      return this.draw();
-    }
-    this.news = [paint('green', `✓ ${exercise.name} solved: every test passed after your save.`)];
-    this.debrief(exercise);
   }
 
   /** What the learner has just rebuilt, and its counterpart in the real world; then on, at a key. */
@@ -211,7 +275,7 @@ export class Session {
     this.refreshStates();
     const next = nextAfter(this.exercises, this.states, exercise);
     if (!rebuilt) {
-      void this.showNext(exercise);
+      this.handle({ type: 'show next', after: exercise });
       return;
     }
     this.mode = 'debrief';
@@ -229,7 +293,7 @@ export class Session {
   }
 
   private async keyPressed(key: string): Promise<void> {
-    if (key === '\u0003' || key === '\u0004') return this.quit(); // Ctrl-C, Ctrl-D, always
+    if (key === '\u0003' || key === '\u0004') return this.handle({ type: 'quit' }); // Ctrl-C, Ctrl-D, always
     if (this.mode === 'answer') {
       const answer = this.answer!;
       this.mode = 'keys';
@@ -240,7 +304,7 @@ export class Session {
     if (this.mode === 'debrief') {
       if (key === '\r' || key === '\n' || key === ' ') {
         this.mode = 'keys';
-        return this.showNext(this.current);
+        return this.handle({ type: 'show next', after: this.current });
       }
       if (!/^[lgq\d]$/.test(key)) return;
     }
@@ -254,10 +318,10 @@ export class Session {
     }
     switch (key) {
       case 'q':
-        return this.quit();
+        return this.handle({ type: 'quit' });
       case '\r':
       case '\n':
-        return this.runTests();
+        return this.handle({ type: 'run tests' });
       case 'l':
         return this.list();
       case 'g':
@@ -286,7 +350,7 @@ export class Session {
   }
 
   /** A key of the go-to line: digits and letters build the name, Enter goes, Esc or Backspace on nothing leaves. */
-  private async goto(key: string): Promise<void> {
+  private goto(key: string): void {
     if (key === '\x1b' || ((key === '\x7f' || key === '\b') && !this.typed)) {
       this.mode = this.leaveTo;
       console.log(paint('gray', 'never mind'));
@@ -315,12 +379,12 @@ export class Session {
     }
     this.mode = 'keys';
     this.news = [];
-    await this.open(exercise, true);
+    this.handle({ type: 'show', exercise, chosen: true });
   }
 
   /** The list, then a check of every exercise changed since its last check, a line as each one ends. */
   private async list(): Promise<void> {
-    if (!this.running) this.refreshStates();
+    if (this.testing === 'idle') this.refreshStates();
     console.log(`\n${listExercises(this.exercises, this.states, this.current, '← here')}`);
     console.log(paint('gray', 'Type an exercise’s number and Enter to go to it (04⏎).'));
     const stale = this.exercises.filter((e) => e !== this.current && this.states.get(e.name)?.unchecked);
@@ -403,7 +467,7 @@ export class Session {
     process.stdin.pause();
     await this.watcher.close();
     // A run in progress stops after its current test, whose cleanup stops the servers it started.
-    if (this.running) {
+    if (this.testing !== 'idle') {
       console.log(paint('gray', '\nStopping the tests…'));
       await this.tests.cancel();
     }

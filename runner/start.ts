@@ -9,7 +9,8 @@
  *   npm start -- 04        the runner on 04 (also `04-generators`, `generators`); elsewhere, 04's state and next step
  *   npm start -- --poll    the same, polling the files (for WSL2, VMs and network drives that miss saves)
  */
-import { isEntry, packRoot, positional, runCommand } from './cli.ts';
+import { flag, isMain, parseCommandLine } from '../fixtures/command-line.ts';
+import { AN_EXERCISE, packRoot, runCommand } from './cli.ts';
 import { findExercises, pickExercise, type Exercise } from './exercises.ts';
 import { exerciseScreen } from './screen.ts';
 import { Session } from './session.ts';
@@ -67,10 +68,11 @@ export async function printExercise(root: string, exercise: Exercise): Promise<v
   }
 }
 
-if (isEntry(import.meta.url)) {
+if (isMain(import.meta.url)) {
   runCommand(async () => {
+    const { values, positionals } = parseCommandLine({ poll: flag() }, { positionals: AN_EXERCISE });
     const root = packRoot();
-    const [wanted] = positional();
+    const [wanted] = positionals;
     const exercises = findExercises(root);
     const chosen = wanted === undefined ? undefined : pickExercise(exercises, wanted);
     if (!process.stdin.isTTY || !process.stdout.isTTY) {
@@ -78,7 +80,7 @@ if (isEntry(import.meta.url)) {
       else await printList(root);
       process.exit(0); // vitest marks failing tests in process.exitCode; an unsolved exercise is no error here
     }
-    await new Session({ root, exercises, poll: process.argv.includes('--poll'), chosen }).run();
+    await new Session({ root, exercises, poll: values.poll, chosen }).run();
     process.exit(0);
   });
 }

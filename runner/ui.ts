@@ -7,7 +7,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { isEntry, packRoot, positional, runCommand } from './cli.ts';
+import { isMain, parseCommandLine } from '../fixtures/command-line.ts';
+import { AN_EXERCISE, packRoot, runCommand } from './cli.ts';
 import { findExercises, pickExercise, type Exercise } from './exercises.ts';
 
 /** The arguments of `node` that start the vitest UI on the learner's tree, on one exercise if given. */
@@ -49,13 +50,14 @@ export function startUi(root: string, exercise: Exercise, onUrl: (url: string) =
   return child;
 }
 
-if (isEntry(import.meta.url)) {
+if (isMain(import.meta.url)) {
   runCommand(async () => {
+    // Options of its own it has none: any it is given are vitest's.
+    const { positionals, rest } = parseCommandLine({}, { positionals: AN_EXERCISE, unknown: 'keep' });
     const root = packRoot();
-    const [wanted] = positional();
+    const [wanted] = positionals;
     const exercise = wanted === undefined ? undefined : pickExercise(findExercises(root), wanted);
-    const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
-    const child = spawn(process.execPath, uiArgs(root, exercise, flags), { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, uiArgs(root, exercise, rest), { cwd: root, stdio: 'inherit' });
     // Ctrl-C reaches both from the terminal; a signal sent to this process alone is passed on.
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
     await new Promise<void>((resolve) =>

@@ -11,8 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExercises, hintsOf, type Exercise } from '../runner/exercises.ts';
-import { isEntry } from '../runner/cli.ts';
-import { ROOT } from '../fixtures/harness/target.ts';
+import { commandLine, isMain, ROOT } from '../fixtures/command-line.ts';
 
 export const TODO_LINE_BUDGET = 80;
 export const MIN_HINTS = 3;
@@ -187,7 +186,9 @@ export function checkExercise(root: string, exercise: Exercise): ExerciseReport 
       problems.push(`${file}:${leak.line}: a comment gives away the solution's code \`${leak.code}\`: state the contract, move the step to hints.md`);
     }
   }
-  const readme = readFileSync(join(exercise.dir, 'README.md'), 'utf8');
+  const readmeFile = join(exercise.dir, 'README.md');
+  const readme = existsSync(readmeFile) ? readFileSync(readmeFile, 'utf8') : '';
+  if (!readme) problems.push(`exercises/${exercise.name} has no README.md: the idea, the task, the commands, and "Stuck?"`);
   if (/<details>|^## Hints\b/m.test(readme)) {
     problems.push(`exercises/${exercise.name}/README.md holds hints: they belong in hints.md, out of sight until asked for`);
   }
@@ -209,9 +210,17 @@ export function checkPack(root = ROOT, only: string[] = []): { reports: Exercise
   return { reports: only.length ? reports.filter((r) => only.includes(r.exercise.name)) : reports, budget };
 }
 
-if (isEntry(import.meta.url)) {
-  const wanted = process.argv.slice(2).map((n) => n.padStart(2, '0'));
-  const only = readdirSync(join(ROOT, 'exercises')).filter((f) => wanted.some((n) => f.startsWith(`${n}-`)));
+/** What names an exercise on the command line of verify and of this script: its number. */
+export const EXERCISE_NUMBER = 'the number of an exercise, as in 02 or 2';
+
+/** The folder of the exercise numbered `text` (`2` or `02`), if there is one. */
+export function exerciseFolder(text: string, root = ROOT): string | undefined {
+  if (!/^\d{1,2}$/.test(text)) return undefined;
+  return readdirSync(join(root, 'exercises')).find((folder) => folder.startsWith(`${text.padStart(2, '0')}-`));
+}
+
+if (isMain(import.meta.url)) {
+  const only = commandLine({}, { positionals: { max: Infinity, accepts: EXERCISE_NUMBER, read: exerciseFolder } }).positionals;
   const { reports, budget } = checkPack(ROOT, only);
   console.log('exercise            TODO lines  void  hints');
   for (const r of reports) {

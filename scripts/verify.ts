@@ -10,39 +10,31 @@
  *   6. `npm run bench -- --quick` runs (a smoke run: it proves the bench works, and checks no figure)
  *   7. the skeleton rules (scripts/skeleton-rules.ts): no solution code in a skeleton's comments, the
  *      TODO budget, hints in hints.md (at least 3) and none in the README
+ *   8. no function outside the tests is longer than 60 lines (scripts/function-lengths.ts)
  *
  * It ends with one line, `N passed, N failed`, counting every check, and exits non-zero on any failure.
  * `--worktree` takes the skeletons from the working tree instead of git's HEAD (for maintainers);
  * `--only NN` (repeatable) checks those exercises alone: their tests on every tree, their known-wrong
- * solutions and their skeleton rules, without the fixtures' tests and the bench (for authors).
+ * solutions and their skeleton rules, without the fixtures' tests, the function lengths and the bench (for
+ * authors).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { TestCase, TestModule } from 'vitest/node';
 import { startVitest } from 'vitest/node';
-import { ROOT } from '../fixtures/harness/target.ts';
-import { wrongSolutions } from '../fixtures/wrong/index.ts';
-import { checkPack, MIN_HINTS, TODO_LINE_BUDGET } from './skeleton-rules.ts';
+import { commandLine, flag, ROOT, values } from '../fixtures/command-line.ts';
+import { wrongSolutions, type WrongSolution } from '../fixtures/wrong/index.ts';
+import { checkFunctionLengths, formatLength, MAX_LINES } from './function-lengths.ts';
+import { checkPack, EXERCISE_NUMBER, exerciseFolder, MIN_HINTS, TODO_LINE_BUDGET } from './skeleton-rules.ts';
 
-const worktree = process.argv.includes('--worktree');
-const only = onlyExercises(process.argv.slice(2));
+const OPTIONS = { worktree: flag(), only: values({ placeholder: 'NN', accepts: EXERCISE_NUMBER, read: (text) => exerciseFolder(text) }) };
+const { worktree, only } = commandLine(OPTIONS).values;
 let passed = 0;
 let failed = 0;
 /** Checks that need an optional system tool this machine lacks: counted and said, never hidden. */
 const skipped: string[] = [];
 const problems: string[] = [];
-
-/** The exercise folders named by `--only NN` (none: every exercise). */
-function onlyExercises(argv: string[]): string[] {
-  const numbers = argv.flatMap((arg, i) => (argv[i - 1] === '--only' ? [arg.padStart(2, '0')] : []));
-  const folders = readdirSync(join(ROOT, 'exercises'));
-  return numbers.map((n) => {
-    const folder = folders.find((f) => f.startsWith(`${n}-`));
-    if (!folder) throw new Error(`--only ${n}: there is no exercises/${n}-… folder`);
-    return folder;
-  });
-}
 
 function tally(ok: boolean, problem: string): void {
   if (ok) passed++;
@@ -107,6 +99,16 @@ async function runSuites(): Promise<void> {
   const trees = only.length ? ['solutions', 'skeletons'] : ['fixtures', 'solutions', 'skeletons'];
   const projects = [...trees, ...wrong.map((w) => w.target)];
   heading(`tests: ${projects.length} projects (${trees.join(', ')}, ${wrong.length} known-wrong solutions)${only.length ? ` of ${only.join(', ')}` : ''}`);
+  const modules = await runVitest(projects);
+  for (const project of trees.filter((t) => t !== 'skeletons')) {
+    counted(project === 'fixtures' ? 'fixtures and runner tests pass' : 'exercise tests pass on the solutions', () => expectPassing(modules, project));
+  }
+  counted('exercise tests fail on the shipped skeletons', () => expectSkeletonsFail(modules));
+  counted('known-wrong solutions fail the tests they name', () => expectWrongFail(modules, wrong));
+}
+
+/** Runs the projects' tests at once; their modules, after saying how long it took and which files took longest. */
+async function runVitest(projects: string[]): Promise<TestModule[]> {
   const started = Date.now();
   // vitest.config.ts runs several files at once; VERIFY_WORKERS overrides how many.
   const workers = Number(process.env.VERIFY_WORKERS) || undefined;
@@ -120,35 +122,40 @@ async function runSuites(): Promise<void> {
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 5);
   for (const { name, ms } of slowest) console.log(`     ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`);
+  return modules;
+}
 
-  const report = (label: string, before: [number, number]) =>
-    console.log(`   ${label}: ${passed - before[0]} passed, ${failed - before[1]} failed`);
+/** Runs a group of checks and prints its line: `label: N passed, N failed`. */
+function counted(label: string, checks: () => void): void {
+  const before = [passed, failed];
+  checks();
+  console.log(`   ${label}: ${passed - before[0]!} passed, ${failed - before[1]!} failed`);
+}
 
-  for (const project of trees.filter((t) => t !== 'skeletons')) {
-    const before: [number, number] = [passed, failed];
-    moduleErrors(modules, project);
-    for (const test of testsOf(modules, project)) {
-      const result = test.result();
-      const state = result.state;
-      if (result.state === 'skipped' && result.note?.startsWith('optional tool missing:')) {
-        skipped.push(`${where(test)}: ${result.note}`);
-        continue;
-      }
-      tally(state === 'passed', `[${project}] ${where(test)} ${state === 'skipped' ? 'was skipped' : 'failed'}${firstError(test)}`);
+/** Every test of the project passes (a test skipped for want of an optional tool is counted as skipped). */
+function expectPassing(modules: TestModule[], project: string): void {
+  moduleErrors(modules, project);
+  for (const test of testsOf(modules, project)) {
+    const result = test.result();
+    const state = result.state;
+    if (result.state === 'skipped' && result.note?.startsWith('optional tool missing:')) {
+      skipped.push(`${where(test)}: ${result.note}`);
+      continue;
     }
-    report(project === 'fixtures' ? 'fixtures and runner tests pass' : 'exercise tests pass on the solutions', before);
+    tally(state === 'passed', `[${project}] ${where(test)} ${state === 'skipped' ? 'was skipped' : 'failed'}${firstError(test)}`);
   }
+}
 
-  const before: [number, number] = [passed, failed];
+function expectSkeletonsFail(modules: TestModule[]): void {
   const skeletonResults = new Map(testsOf(modules, 'skeletons').map((t) => [where(t), t.result().state]));
   for (const test of testsOf(modules, 'solutions')) {
     const state = skeletonResults.get(where(test));
     // A test file that cannot even load on the skeleton fails all its tests: that counts as failing.
     tally(state !== 'passed', `[skeletons] ${where(test)} PASSES on the shipped skeleton: it proves nothing; make it fail until the exercise is solved`);
   }
-  report('exercise tests fail on the shipped skeletons', before);
+}
 
-  const beforeWrong: [number, number] = [passed, failed];
+function expectWrongFail(modules: TestModule[], wrong: WrongSolution[]): void {
   for (const w of wrong) {
     const results = new Map(testsOf(modules, w.target).map((t) => [t.fullName, t.result().state]));
     moduleErrors(modules, w.target);
@@ -158,7 +165,6 @@ async function runSuites(): Promise<void> {
       else tally(state === 'failed', `[${w.target}] "${name}" passes on a known-wrong solution (${w.mistake}): the test does not catch that mistake`);
     }
   }
-  report('known-wrong solutions fail the tests they name', beforeWrong);
 }
 
 /** A skeleton states the contract; the steps are hints, out of sight until asked for. */
@@ -170,6 +176,19 @@ function skeletonRules(): void {
     tally(!problems.length, problems.join('\n   '));
   }
   if (!only.length) tally(!budget, budget ?? '');
+}
+
+/** Short functions named after what they do: none outside the tests is longer than MAX_LINES (scripts/function-lengths.ts). */
+function functionLengths(): void {
+  heading(`function lengths (none over ${MAX_LINES} lines outside the tests)`);
+  const { over, allowed, stale, longest } = checkFunctionLengths();
+  for (const f of allowed) console.log(`   allowed for now: ${formatLength(f)}`);
+  const problems = [
+    ...over.map((f) => `over ${MAX_LINES} lines: ${formatLength(f)}: split it, or run \`npx tsx scripts/function-lengths.ts\``),
+    ...stale.map((key) => `${key} is allowed in scripts/function-lengths.ts but no longer over ${MAX_LINES} lines: take it off ALLOWED`),
+  ];
+  if (!problems.length && longest) console.log(`   ok; the longest: ${formatLength(longest)}`);
+  tally(!problems.length, problems.join('\n   '));
 }
 
 /** Benchmarks are not tests: this only proves the bench still runs, whatever its figures. */
@@ -185,6 +204,7 @@ function benchSmoke(): void {
 const started = Date.now();
 typecheck();
 skeletonRules();
+if (!only.length) functionLengths();
 snapshotSkeletons();
 await runSuites();
 if (!only.length) benchSmoke();

@@ -10,7 +10,7 @@
  * that sit idle between requests, lets the ones in the middle of a request get their response (with
  * `Connection: close`), and exits with status 0 once the last one is done.
  */
-import { parseArgs } from 'node:util';
+import { flag, seconds, type OptionValues } from '../../fixtures/command-line.ts';
 import type { Socket } from '../../fixtures/native/index.ts';
 import { runServer, say } from '../../fixtures/program.ts';
 import { createTask, gather, sockAccept } from '../07-event-loop/coroutines.ts';
@@ -22,6 +22,9 @@ import { runUntilSignalled } from './signals.ts';
 
 /** How long a client may take to send a request, by default: `--head-timeout SECONDS` changes it. */
 export const HEAD_TIMEOUT_SECONDS = 10;
+
+/** The command line of this server, beside `--port`: `--head-timeout SECONDS`, and `--quiet` for no log line per connection. */
+export const OPTIONS = { 'head-timeout': seconds(HEAD_TIMEOUT_SECONDS), quiet: flag() };
 
 export class WebServer {
   /** Every open connection, and the task serving it: a shutdown looks through them. */
@@ -81,11 +84,9 @@ export class WebServer {
   }
 }
 
-export function serveForever(listener: Socket, handle: Handler = handleConnection): void {
-  const { values } = parseArgs({ options: { 'head-timeout': { type: 'string' }, quiet: { type: 'boolean' } }, strict: false });
-  const headTimeout = Number(values['head-timeout'] ?? HEAD_TIMEOUT_SECONDS);
-  const server = new WebServer(listener, { headTimeout, quiet: values.quiet === true }, handle);
+export function serveForever(listener: Socket, options: OptionValues<typeof OPTIONS>, handle: Handler = handleConnection): void {
+  const server = new WebServer(listener, { headTimeout: options['head-timeout'], quiet: options.quiet }, handle);
   runUntilSignalled(new EventLoop(), server.serve(), () => server.shutdown());
 }
 
-runServer(import.meta.url, 5008, (listener) => serveForever(listener));
+runServer(import.meta.url, 5008, serveForever, OPTIONS);

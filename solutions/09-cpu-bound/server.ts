@@ -11,7 +11,7 @@
  *                 the loop for the worker's socket to turn readable, like any socket, and meanwhile
  *                 the loop serves everyone else.
  */
-import { parseArgs } from 'node:util';
+import { count } from '../../fixtures/command-line.ts';
 import { ConnectionError, type Socket } from '../../fixtures/native/index.ts';
 import { runServer, say } from '../../fixtures/program.ts';
 import { createTask, sockAccept, sockSendall } from '../07-event-loop/coroutines.ts';
@@ -86,9 +86,10 @@ function* acceptForever(listener: Socket, compute: Compute): Coroutine<void> {
   }
 }
 
-export function serveForever(listener: Socket): void {
-  const { values } = parseArgs({ options: { workers: { type: 'string' } }, strict: false });
-  const workers = Number(values.workers ?? 0);
+/** The command line of this server, beside `--port`: `--workers N`, 0 (inline) when not given. */
+export const OPTIONS = { workers: count(0) };
+
+export function serveForever(listener: Socket, { workers }: { workers: number }): void {
   const pool = workers > 0 ? new WorkerPool(workers) : undefined;
   const compute: Compute = pool ? (n) => pool.fib(n) : inline;
   say(pool ? `computing in ${workers} worker processes` : 'computing inline, in the loop');
@@ -110,4 +111,4 @@ export function serveForever(listener: Socket): void {
   runUntilSignalled(loop, main(), () => stopping.done() || stopping.setResult());
 }
 
-runServer(import.meta.url, 5009, serveForever);
+runServer(import.meta.url, 5009, serveForever, OPTIONS);
