@@ -1,6 +1,6 @@
 /**
  * The interactive runner, driven as a learner drives it: `npm start` in a pseudo-terminal of 40 rows
- * by 100 columns (util-linux `script`), keys typed into it, files saved and committed beside it.
+ * by 100 columns (`script`), keys typed into it, files saved and committed beside it.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,8 +12,20 @@ import { deferCleanup, until } from '../fixtures/harness/index.ts';
 import { ROOT } from '../fixtures/harness/target.ts';
 import { ANSWER_TEST, childEnv, commitAll, commitAsLearner, HINTS, lastScreen, makePack, README, SKELETON, SOLVED, THREE_TESTS } from './testing.ts';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
-if (!hasScript) console.warn('runner/session.test.ts: skipped: no `script` command (util-linux) to make a pseudo-terminal');
+/**
+ * The arguments that make `script` run `command` in a pseudo-terminal, printing what it prints as it
+ * comes and logging nothing: util-linux's on Linux (-q quiet, -f flush, -e its exit code, -c the
+ * command), the BSD one on macOS (`script -q FILE COMMAND...`, which writes through at once and exits
+ * with the command's code). Undefined where there is no `script` to run.
+ */
+const scriptArgs: ((command: string) => string[]) | undefined =
+  process.platform === 'darwin'
+    ? (command) => ['-q', '/dev/null', '/bin/sh', '-c', command]
+    : spawnSync('script', ['--version']).status === 0
+      ? (command) => ['-qfec', command, '/dev/null']
+      : undefined;
+const hasScript = scriptArgs !== undefined;
+if (!hasScript) console.warn('runner/session.test.ts: skipped: no `script` command (util-linux, or macOS\'s) to make a pseudo-terminal');
 
 const ROWS = 40;
 const COLUMNS = 100;
@@ -21,7 +33,7 @@ const COLUMNS = 100;
 /** `npm start [args]` in a pseudo-terminal of ROWS × COLUMNS: what it printed so far, and a way to type. */
 function startInTerminal(root: string, ...args: string[]) {
   const command = `stty rows ${ROWS} cols ${COLUMNS}; ${process.execPath} --import tsx ${join(ROOT, 'runner/start.ts')} ${args.join(' ')}`;
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+  const child = spawn('script', scriptArgs!(command), {
     cwd: ROOT,
     env: childEnv({ KATA_ROOT: root, TERM: 'xterm' }),
     detached: true,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, test, vi } from 'vitest';
-import { cpuSecondsOf, deferCleanup, mapToTarget, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
+import { cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
 import { IDLE_CPU_SECONDS, IDLE_WINDOW_MS } from '../../fixtures/harness/echo-suite.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
@@ -294,7 +294,7 @@ describe('07-event-loop: EventLoop', () => {
       busy,
       `in ${IDLE_WINDOW_MS / 1000} s of waiting for a timer an hour away, the loop was running or waiting for a CPU for ${busy.toFixed(2)} s ` +
         `(and used ${cpu.toFixed(2)} s of CPU): it spins. runOnce must pass the time until the nearest timer to ` +
-        `select(), not 0, so that the process sleeps in the kernel`,
+        `select(), not 0, so that the process sleeps in the kernel. (Measured as ${RUNNABLE_CLOCK}.)`,
     ).toBeLessThan(IDLE_CPU_SECONDS);
   });
 });
