@@ -11,15 +11,15 @@ export function colorOf(index: number): string {
   return PALETTE[index % PALETTE.length]!;
 }
 
-function escape(text: string): string {
+export function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function text(x: number, y: number, content: string, attrs = ''): string {
+export function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${escape(content)}</text>`;
 }
 
-function svg(width: number, height: number, body: string[]): string {
+export function svg(width: number, height: number, body: string[]): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

@@ -66,7 +66,7 @@ export interface ScreenInput {
   interactive?: boolean;
 }
 
-export const KEYS = 'h hint · l list · g go to · v report · u UI · c compare · r reset · Enter run again · q quit';
+export const KEYS = 'h hint · l list · g go to · v report · u UI · c compare · t trace · r reset · Enter rerun · q quit';
 
 /** The whole screen, fitted to `size`. */
 export function exerciseScreen(input: ScreenInput, size: Size): string[] {

@@ -21,6 +21,7 @@ import { exerciseScreen, terminalSize } from './screen.ts';
 import { restoreShipped, untouchedTest } from './shipped.ts';
 import { cachedStates, hashExercise, nextAfter, nextExercise, remember, TestSession, type Outcome, type RunResult } from './states.ts';
 import { listExercises, paint, stateLine } from './terminal.ts';
+import { traceExercise } from './trace.ts';
 import { startUi } from './ui.ts';
 
 export interface SessionOptions {
@@ -99,6 +100,8 @@ export class Session {
   private watcher!: FSWatcher;
   private debounce: NodeJS.Timeout | undefined;
   private ui: { exercise: string; child: ChildProcess; url?: string } | undefined;
+  /** A trace of the exercise's server (`t`) under way: quitting waits for it to stop its server. */
+  private tracing: Promise<void> | undefined;
   private finished!: () => void;
 
   constructor(private readonly options: SessionOptions) {}
@@ -346,7 +349,18 @@ export class Session {
       case 'u':
         if (exercise) this.openUi(exercise);
         return;
+      case 't':
+        if (exercise) this.trace(exercise);
+        return;
     }
+  }
+
+  /** `npm run trace` on the exercise's server, printed when it ends (a few seconds); one at a time. */
+  private trace(exercise: Exercise): void {
+    if (this.tracing) return console.log(paint('gray', '\nA trace is under way: its timeline comes when it ends.'));
+    this.tracing = traceExercise(this.root, exercise)
+      .catch((error: Error) => console.log(paint('red', error.message)))
+      .finally(() => (this.tracing = undefined));
   }
 
   /** A key of the go-to line: digits and letters build the name, Enter goes, Esc or Backspace on nothing leaves. */
@@ -463,6 +477,7 @@ export class Session {
     this.quitting = true;
     clearTimeout(this.debounce);
     this.stopUi();
+    await this.tracing;
     process.stdin.setRawMode(false);
     process.stdin.pause();
     await this.watcher.close();
