@@ -1,0 +1,207 @@
+/**
+ * 10-protocols — `Transport`: one connection's socket, driven by the loop's callbacks. (Yours to write:
+ * the methods that throw TODO; the constructor and the small helpers marked GIVEN are written.)
+ *
+ * Builds on 07 (the loop's readers, writers and `callSoon`) and protocol.ts: adds what asyncio calls a
+ * transport, and Node a `net.Socket`. It reads when the loop says the socket is readable and hands the
+ * bytes to its protocol; it sends what the protocol writes at once, keeps what the kernel does not take,
+ * and sends that when the socket turns writable. Nothing here waits: every method returns at once.
+ *
+ * Flow control: what the transport holds unsent is bounded by the protocol, not by the transport. Past
+ * the high-water mark the protocol is told `pauseWriting()`; back at the low-water mark,
+ * `resumeWriting()`. A server's protocol answers by pausing its reading: a client that does not read
+ * what it is sent is not read either, and the kernel's buffers, full, make it wait.
+ */
+import { BlockingIOError, OSError, SHUT_WR, type Address, type Socket } from '../../fixtures/native/index.ts';
+import type { EventLoop } from '../07-event-loop/loop.ts';
+import type { Protocol } from './protocol.ts';
+
+/** The most one read takes from the kernel (asyncio's `max_size` is 256 KiB). */
+export const READ_SIZE = 64 * 1024;
+
+/** asyncio's default limits on what a transport holds unsent: pause the protocol above 64 KiB, resume at 16 KiB. */
+export const HIGH_WATER = 64 * 1024;
+
+export class Transport {
+  readonly #loop: EventLoop;
+  readonly #sock: Socket;
+  readonly #protocol: Protocol;
+  /** Where the other end is, when known: what `accept` said (asyncio's `get_extra_info('peername')`). */
+  readonly peername: Address | undefined;
+  /** Written and not yet taken by the kernel, oldest first. */
+  #buffer: Buffer[] = [];
+  /** How many bytes `#buffer` holds. */
+  #bufferSize = 0;
+  #highWater = HIGH_WATER;
+  #lowWater = HIGH_WATER / 4;
+  /** The protocol was told `pauseWriting()` and not yet `resumeWriting()`. */
+  #protocolPaused = false;
+  /** Reading: on, paused by the protocol, or over (end of stream, or closing). */
+  #reading: 'on' | 'paused' | 'over' = 'on';
+  /** `close()` or `abort()` was called, or the connection failed: nothing more is read. */
+  #closing = false;
+  /** `writeEof()` was called: once the buffer is sent, the sending side is shut down. */
+  #eof = false;
+  /** `connectionLost` is on its way: it happens once. */
+  #lost = false;
+  /** The reader and the writer the loop calls: one function each per transport, not one per event. */
+  readonly #readReady = () => this.#onReadable();
+  readonly #writeReady = () => this.#onWritable();
+
+  /**
+   * GIVEN. Takes `sock` (connected, non-blocking) for `protocol`. On the loop's next turn the protocol
+   * hears `connectionMade(this)`, and then the transport starts reading, unless the protocol paused it.
+   */
+  constructor(loop: EventLoop, sock: Socket, protocol: Protocol, peername?: Address) {
+    this.#loop = loop;
+    this.#sock = sock;
+    this.#protocol = protocol;
+    this.peername = peername;
+    loop.callSoon(() => protocol.connectionMade(this));
+    loop.callSoon(() => {
+      if (this.#reading === 'on') loop.addReader(sock, this.#readReady);
+    });
+  }
+
+  /**
+   * Sends `data` after everything written before it. What the kernel takes now is sent now, with no
+   * wait for a turn of the loop; the rest is kept and sent, in order, whenever the socket is writable,
+   * and only then is the socket watched for writing. Past the high-water mark the protocol is told
+   * `pauseWriting()`. Writing after `writeEof()` is an error; after the connection is lost, nothing.
+   * The transport keeps `data` itself, not a copy: do not change it afterwards.
+   */
+  write(data: Buffer): void {
+    throw new Error('TODO(10-protocols): Transport.write() must send what the kernel takes now, and keep the rest to send when the socket is writable');
+  }
+
+  /**
+   * Half-closes: once everything written is sent, the sending side is shut down (the peer reads the end
+   * of the stream, FIN) and the transport goes on reading. Nothing may be written afterwards.
+   */
+  writeEof(): void {
+    throw new Error('TODO(10-protocols): Transport.writeEof() must shut down the sending side once everything written is sent');
+  }
+
+  /** A TCP socket can shut down its sending side alone: `writeEof` is there. */
+  canWriteEof(): boolean {
+    return true;
+  }
+
+  /**
+   * Closes the connection once everything written is sent: reading stops now, and when the buffer is
+   * empty the socket is closed and the protocol hears `connectionLost(undefined)`. Calling it again
+   * changes nothing.
+   */
+  close(): void {
+    throw new Error('TODO(10-protocols): Transport.close() must stop reading, and close the connection once everything written is sent');
+  }
+
+  /** Closes the connection now: what was not sent is dropped. The protocol hears `connectionLost(undefined)`. */
+  abort(): void {
+    throw new Error('TODO(10-protocols): Transport.abort() must close the connection now, dropping what was not sent');
+  }
+
+  /** The protocol gets no `dataReceived` until `resumeReading()`; the bytes wait in the kernel, which, full, makes the peer wait. */
+  pauseReading(): void {
+    throw new Error('TODO(10-protocols): Transport.pauseReading() must stop the loop calling the reader until resumeReading()');
+  }
+
+  /** Reading goes on after `pauseReading()`, unless the connection is closing or the stream is over. */
+  resumeReading(): void {
+    throw new Error('TODO(10-protocols): Transport.resumeReading() must have the loop call the reader again after pauseReading()');
+  }
+
+  isReading(): boolean {
+    return this.#reading === 'on';
+  }
+
+  /** True once `close()` or `abort()` was called, or the connection failed. */
+  isClosing(): boolean {
+    return this.#closing;
+  }
+
+  /** How many bytes were written and not yet taken by the kernel. */
+  getWriteBufferSize(): number {
+    return this.#bufferSize;
+  }
+
+  /**
+   * Sets when the protocol is told to pause writing (more than `high` bytes held) and to resume (`low`
+   * or fewer), asyncio's way: `low` defaults to a quarter of `high`.
+   */
+  setWriteBufferLimits(high = HIGH_WATER, low = high / 4): void {
+    if (!(high >= low && low >= 0)) throw new RangeError(`high (${high}) must be >= low (${low}) must be >= 0`);
+    this.#highWater = high;
+    this.#lowWater = low;
+    this.#maybePauseProtocol();
+  }
+
+  /**
+   * The loop's reader: what arrived goes to the protocol's `dataReceived`; the end of the stream to its
+   * `eofReceived`, after which the transport reads no more, and closes unless the protocol says to keep
+   * it open. Readable with nothing to read after all, it waits for the next time; a socket that fails
+   * (a reset) ends the connection with that error.
+   */
+  #onReadable(): void {
+    throw new Error('TODO(10-protocols): Transport#onReadable() must hand what arrived to dataReceived, and the end of the stream to eofReceived');
+  }
+
+  /**
+   * The loop's writer, watching only while the buffer holds something: sends what the kernel takes of
+   * it, tells the protocol to resume once it has drained to the low-water mark, and once it is empty
+   * stops watching, then closes (after `close()`) or shuts down the sending side (after `writeEof()`).
+   */
+  #onWritable(): void {
+    throw new Error('TODO(10-protocols): Transport#onWritable() must send what the transport holds, and stop watching for writing once it is empty');
+  }
+
+  /** Sends what the kernel takes of `data` now: how many bytes (0 when its buffer is full); undefined when the socket failed, and the connection is over. */
+  #send(data: Buffer): number | undefined {
+    throw new Error('TODO(10-protocols): Transport#send() must send what the kernel takes of the data, and say how much');
+  }
+
+  /** GIVEN. Shuts down the sending side: the peer reads the end of the stream. A socket that fails ends the connection. */
+  #shutdownSending(): void {
+    try {
+      this.#sock.shutdown(SHUT_WR);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** GIVEN. Reading is over for good: the loop stops calling the reader. */
+  #stopReading(): void {
+    this.#reading = 'over';
+    this.#loop.removeReader(this.#sock);
+  }
+
+  /** GIVEN. The socket failed (ECONNRESET, EPIPE, …): the connection ends with that error. Anything else is a bug, and goes on up. */
+  #fail(error: unknown): void {
+    if (!(error instanceof OSError)) throw error;
+    this.#forceClose(error);
+  }
+
+  /** Ends the connection now, whatever the transport holds: `abort()`, or a socket that failed (then with its error). */
+  #forceClose(error: Error | undefined): void {
+    throw new Error('TODO(10-protocols): Transport#forceClose() must drop what is held and end the connection now');
+  }
+
+  /**
+   * Where every ending ends, once: the loop stops calling the reader and the writer now; on its next
+   * turn, once it has stopped watching the socket, the socket is closed and the protocol hears
+   * `connectionLost(error)`, its last call.
+   */
+  #lose(error: Error | undefined): void {
+    throw new Error('TODO(10-protocols): Transport#lose() must end the connection once: unwatch the socket, then close it and call connectionLost on the loop');
+  }
+
+  /** After the buffer grew: past the high-water mark, the protocol hears `pauseWriting()`, once until it is resumed. */
+  #maybePauseProtocol(): void {
+    throw new Error('TODO(10-protocols): Transport#maybePauseProtocol() must tell the protocol to pause writing once the buffer is past the high-water mark');
+  }
+
+  /** After the buffer shrank: down to the low-water mark, a paused protocol hears `resumeWriting()`. */
+  #maybeResumeProtocol(): void {
+    throw new Error('TODO(10-protocols): Transport#maybeResumeProtocol() must tell a paused protocol to resume once the buffer is down to the low-water mark');
+  }
+}
