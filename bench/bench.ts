@@ -7,12 +7,13 @@
  *      (echo.ts)
  *   3. C10K: one client's round trip while K idle connections are held open, for select, poll and epoll
  *      (echo.ts)
- *   4. the web server: 08 (the 00 app on your 07 loop) against Node's `http`, keep-alive GET / (web.ts)
+ *   4. the web servers: 08 (the 00 app on your 07 loop, a coroutine per connection) and 10 (the same app
+ *      as a protocol) against Node's `http`, keep-alive GET / (web.ts)
  *   5. CPU-bound work: 09's fast requests per second, inline and with a worker pool, alone and beside
  *      a client that keeps asking for a large fib (cpu-bound.ts)
  *
  * Options: --quick (a smoke run of a few seconds, written to the temp dir), --mine NN (your
- * exercises/NN server beside the reference), --rounds N, --profile ID (where one server's time goes,
+ * exercises/NN echo server beside the reference; with 10, its web server too), --rounds N, --profile ID (where one server's time goes,
  * see profile.ts). Full runs write bench/results/ (report.ts).
  *
  * A run is a plan (`planRun`, from the command line), its measuring (`measure`: a section after the
@@ -40,7 +41,7 @@ import { measureFfi } from './ffi.ts';
 import { fileLimits, killAll, LoadGenerator, Server } from './processes.ts';
 import { profileServer } from './profile.ts';
 import { failures, loadAverage, machine, printFfi, printMachine, printTables, writeFiles, writeReport, type Results } from './report.ts';
-import { hasWrk, measureWeb, WRK_NOTE, type WebPlan } from './web.ts';
+import { hasWrk, measureWeb, webServers, WRK_NOTE, type WebPlan } from './web.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The plan: what to run, from the command line
@@ -49,7 +50,7 @@ const OPTIONS = {
   quick: flag(),
   mine: value({
     placeholder: 'NN',
-    accepts: `an echo exercise: ${ECHO_EXERCISES.join(', ')} (the full run measures 08's and 09's references)`,
+    accepts: `an echo exercise: ${ECHO_EXERCISES.join(', ')} (10: its web server too; the full run measures 08's and 09's references)`,
     read: (text) => (ECHO_EXERCISES.includes(text.padStart(2, '0')) ? text.padStart(2, '0') : undefined),
   }),
   rounds: value({ placeholder: 'N', accepts: 'a whole number ≥ 1', read: (text) => wholeNumber(text, 1) }),
@@ -61,14 +62,17 @@ const OPTIONS = {
 
 const HELP = `npm run bench                      the full run (under 3 minutes); writes bench/results/
 npm run bench -- --quick           a smoke run of a few seconds
-npm run bench -- --mine NN         your exercises/NN server beside the reference
+npm run bench -- --mine NN         your exercises/NN echo server beside the reference (10: and your web server)
 npm run bench -- --rounds N        N interleaved rounds instead of 5
 npm run bench -- --redraw          the charts and summary.md again, from bench/results/results.json
 npm run bench -- --profile ID [--conns C]
                                    where one server's time goes, under C clients (default 50);
                                    ID is one of the server ids in results.json (e.g. 03-epoll, yours 02-select with --mine 02)`;
 
-/** Everything a run is to do. Sections 4 and 5, the servers of 08 and 09, run fewer, longer rounds (wrk measures whole seconds). */
+/**
+ * Everything a run is to do. Sections 4 and 5, the servers of 08, 10 and 09, run fewer, longer rounds (wrk
+ * measures whole seconds); section 4 five of them, as one web server's figure moves by ±8 % from a round to the next.
+ */
 interface Run extends EchoChoice {
   echo: EchoPlan;
   web: WebPlan;
@@ -85,7 +89,7 @@ function planRun({ quick, mine, rounds }: { quick: boolean; mine?: string; round
     quick,
     ...(mine && { mine }),
     echo,
-    web: { conns: 50, rounds: quick ? 1 : 3, seconds: quick ? 1 : 2, serverCore: SERVER_CORE, clientCore: CLIENT_CORE },
+    web: { conns: 50, rounds: quick ? 1 : 5, seconds: quick ? 1 : 2, serverCore: SERVER_CORE, clientCore: CLIENT_CORE },
     cpu: { rounds: quick ? 1 : 3, ms: quick ? 300 : 1000, largeN: 30 },
     notes: [],
   };
@@ -116,10 +120,24 @@ async function measure(run: Run): Promise<Results> {
 }
 
 /**
- * Sections 2 to 5, on servers. Every echo server and load generator starts at once: the idle ones wait
- * in the kernel and cost nothing while the others are measured, and nobody waits for a start-up twice.
+ * Sections 2 to 5, on servers: the echo servers first, then the applications, once every process of the
+ * echo sections is gone, and with it section 3's 10,000 idle connections.
  */
 async function measureServers(run: Run): Promise<Pick<Results, 'throughput' | 'c10k' | 'web' | 'cpuBound'>> {
+  const echo = await measureEchoServers(run);
+  const loadgen = new LoadGenerator(CLIENT_CORE);
+  try {
+    return { ...echo, ...(await measureApps(run, loadgen)) };
+  } finally {
+    loadgen.stop();
+  }
+}
+
+/**
+ * Sections 2 and 3. Every echo server and load generator starts at once: the idle ones wait in the
+ * kernel and cost nothing while the others are measured, and nobody waits for a start-up twice.
+ */
+async function measureEchoServers(run: Run): Promise<Pick<Results, 'throughput' | 'c10k'>> {
   const specs = throughputServers(run, run.notes);
   const c10kSpecs = c10kServers(run, run.notes);
   const loadgen = new LoadGenerator(CLIENT_CORE);
@@ -130,12 +148,10 @@ async function measureServers(run: Run): Promise<Pick<Results, 'throughput' | 'c
     console.log(`\n── 2. throughput: 64-byte ping-pong, ${run.echo.rounds} interleaved round(s) of ${run.echo.measureMs} ms per server and C`);
     const cells = await measureThroughput(run.echo, specs, servers, loadgen);
     const c10k = await measureC10k(run, new C10k(run.echo, c10kSpecs, c10kStarted, c10kLoadgens));
-    const apps = run.mine ? { cpuBound: [] } : await measureApps(run, loadgen);
     const labels = new Map(c10kSpecs.map((s) => [s.id, s.label]));
     return {
       throughput: summarizeThroughput(run.echo, specs, cells),
       c10k: [...c10k].map(([id, r]) => ({ id, label: labels.get(id)!, ...r })),
-      ...apps,
     };
   } finally {
     for (const generator of [loadgen, ...c10kLoadgens.values()]) generator.stop();
@@ -152,11 +168,16 @@ async function measureC10k(run: Run, c10k: C10k): Promise<C10k['results']> {
   return c10k.measure(fileLimits().hard, run.notes);
 }
 
-/** Sections 4 and 5: the web server of 08, the CPU-bound work of 09 (not with `--mine`). */
+/**
+ * Sections 4 and 5: the web servers of 08 and 10, the CPU-bound work of 09. With `--mine`, only what
+ * measures yours: section 4 for `--mine 10` (its reference and yours), nothing for the others.
+ */
 async function measureApps(run: Run, loadgen: LoadGenerator): Promise<Pick<Results, 'web' | 'cpuBound'>> {
-  console.log(`\n── 4. the web server: keep-alive GET /, C = ${run.web.conns}, ${run.web.rounds} interleaved round(s) of ${run.web.seconds} s`);
+  if (run.mine && run.mine !== '10') return { cpuBound: [] };
+  console.log(`\n── 4. the web servers: keep-alive GET /, C = ${run.web.conns}, ${run.web.rounds} interleaved round(s) of ${run.web.seconds} s`);
   if (!hasWrk) run.notes.push(WRK_NOTE);
-  const web = await measureWeb(run.web, loadgen);
+  const web = await measureWeb(run.web, webServers(run.mine), loadgen);
+  if (run.mine) return { web, cpuBound: [] };
   console.log(`\n── 5. CPU-bound work: fast requests/s, ${run.cpu.rounds} round(s) of ${run.cpu.ms} ms`);
   return { web, cpuBound: await measureCpuBound(run.cpu) };
 }
@@ -174,7 +195,10 @@ function report(run: Run, results: Results): void {
   if (!failed.length) return;
   console.log(`\n${failed.length} figure(s) could not be taken:`);
   for (const failure of failed) console.log(`   ✗ ${failure}`);
-  if (run.mine && results.throughput.some((r) => r.kind === 'mine' && Object.values(r.byConns).some((c) => c.rps === undefined))) {
+  const mineFailed =
+    results.throughput.some((r) => r.kind === 'mine' && Object.values(r.byConns).some((c) => c.rps === undefined)) ||
+    (results.web?.servers ?? []).some((r) => r.kind === 'mine' && r.rps === undefined);
+  if (run.mine && mineFailed) {
     console.log(`   Your server must pass its tests before it can be measured: npm test -- exercises/${run.mine}`);
   }
   process.exitCode = 1;

@@ -7,11 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../fixtures/command-line.ts';
+import { SELECTORS, type SelectorName } from '../fixtures/program.ts';
 import { LoadGenerator, Server } from './processes.ts';
 import { median, round2 } from './stats.ts';
 
-/** The exercises whose server.ts is an echo server: measured in sections 2 and 3, and with `--mine`. */
-export const ECHO_EXERCISES = ['02', '03', '04', '07'];
+/** The exercises with an echo server, in order: measured in sections 2 and 3, and with `--mine`. */
+export const ECHO_EXERCISES = ['02', '03', '04', '07', '10'];
+/** Each one's echo program. */
+const ECHO_PROGRAMS: Readonly<Record<string, string>> = { '02': 'server.ts', '03': 'server.ts', '04': 'server.ts', '07': 'server.ts', '10': 'echo.ts' };
 
 export const SERVER_CORE = 0;
 export const CLIENT_CORE = 1;
@@ -44,15 +47,15 @@ export interface Spec {
   kind: Kind;
   command: string[];
   /** For the C10K part: which selector this server waits with. */
-  selector?: 'select' | 'poll' | 'epoll';
+  selector?: SelectorName;
 }
 
 const tsx = (file: string, ...args: string[]) => [process.execPath, '--import', 'tsx', file, '--port', '0', ...args];
 
-/** `tree/NN-topic/server.ts`, if the exercise and its server are there. */
-function serverFile(tree: string, nn: string): { name: string; path: string } | undefined {
+/** `tree/NN-topic/<program>` (`server.ts`, or 10's `echo.ts`), if the exercise and its program are there. */
+export function programFile(tree: string, nn: string, program: string): { name: string; path: string } | undefined {
   const name = readdirSync(join(ROOT, tree)).find((folder) => folder.startsWith(`${nn}-`));
-  const path = name && join(tree, name, 'server.ts');
+  const path = name && join(tree, name, program);
   return name && path && existsSync(join(ROOT, path)) ? { name, path } : undefined;
 }
 
@@ -62,13 +65,13 @@ export function packServers(tree: 'solutions' | 'exercises', notes: string[], nu
   const prefix = tree === 'exercises' ? 'yours ' : '';
   const kind: Kind = tree === 'exercises' ? 'mine' : 'pack';
   for (const nn of number ? [number] : ECHO_EXERCISES) {
-    const file = serverFile(tree, nn);
+    const file = programFile(tree, nn, ECHO_PROGRAMS[nn]!);
     if (!file) {
-      if (!number) notes.push(`${tree}/${nn}-*/server.ts is not there yet: skipped`);
+      if (!number) notes.push(`${tree}/${nn}-*/${ECHO_PROGRAMS[nn]} is not there yet: skipped`);
       continue;
     }
     if (nn === '03') {
-      for (const selector of ['select', 'poll', 'epoll'] as const) {
+      for (const selector of Object.keys(SELECTORS) as SelectorName[]) {
         specs.push({ id: `${prefix}03-${selector}`, label: `${prefix}03 ${selector}`, kind, command: tsx(file.path, '--selector', selector), selector });
       }
     } else {
@@ -94,7 +97,7 @@ export function throughputServers(choice: EchoChoice, notes: string[]): Spec[] {
   specs.push(...pack);
   if (choice.mine) {
     const mine = packServers('exercises', notes, choice.mine);
-    if (!mine.length) throw new Error(`--mine ${choice.mine}: no exercises/${choice.mine}-*/server.ts to run`);
+    if (!mine.length) throw new Error(`--mine ${choice.mine}: no exercises/${choice.mine}-*/${ECHO_PROGRAMS[choice.mine]} to run`);
     specs.push(...mine);
   }
   // The smoke run: the baseline, one reference server, and yours.
@@ -102,10 +105,10 @@ export function throughputServers(choice: EchoChoice, notes: string[]): Spec[] {
   return specs;
 }
 
-/** Section 3's servers: 03 with each selector (the smoke run: epoll alone), and yours with `--mine 03`. */
+/** Section 3's servers: 03 with each selector (the smoke run: the system's own alone), and yours with `--mine 03`. */
 export function c10kServers(choice: EchoChoice, notes: string[]): Spec[] {
   const all = [...packServers('solutions', notes).filter((s) => s.id.startsWith('03-')), ...(choice.mine === '03' ? packServers('exercises', notes, '03') : [])];
-  return choice.quick ? all.filter((s) => s.selector === 'epoll') : all;
+  return choice.quick ? all.filter((s) => s.selector === 'epoll' || s.selector === 'kqueue') : all;
 }
 
 /** Every server started at once; one that could not start is its Error. */

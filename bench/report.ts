@@ -10,6 +10,7 @@ import type { CpuBoundCase } from './cpu-bound.ts';
 import { CLIENT_CORE, hasPython, SERVER_CORE, stopWord, type C10kResult, type EchoPlan, type ThroughputRow } from './echo.ts';
 import { canPin, fileLimits } from './processes.ts';
 import { barChart, formatNumber, logBars, logLogChart } from './svg.ts';
+import { targetLines } from './targets.ts';
 import type { WebFigures } from './web.ts';
 
 export type Machine = ReturnType<typeof machine>;
@@ -65,34 +66,40 @@ export function printMachine(info: Machine, quick: boolean): void {
   if (info.loadAverageAtStart > info.cores) console.log(`   (the machine is busy with other work: absolute figures will be low, ratios less so)`);
 }
 
-const FFI_ROWS: Array<[string, string]> = [
+/** The FFI figures, in order, with what each measures: the terminal, summary.md and ffi.svg all use it. */
+const FFI_ROWS: Array<[key: string, label: string]> = [
   ['jsCall', 'a plain JavaScript call'],
-  ['koffiAbs', 'koffi: libc abs() (no syscall)'],
-  ['getpid', 'koffi: getpid() (a syscall)'],
-  ['recvEagain', 'koffi: recv() → EAGAIN'],
-  ['socketRecvThrows', 'Socket.recv() → BlockingIOError'],
-  ['copy64', 'Buffer.from(64 bytes)'],
+  ['koffiAbs', 'koffi → libc abs() (no system call)'],
+  ['getpid', 'koffi → getpid() (a system call)'],
+  ['cGetpid', 'getpid() from C (no FFI)'],
+  ['recvEagain', 'koffi → recv(), nothing to read (EAGAIN)'],
+  ['socketRecvThrows', 'Socket.recv() throwing BlockingIOError'],
+  ['copy64', 'Buffer.from() of 64 bytes'],
 ];
 
+/** The FFI rows this run measured (getpid from C needs a C compiler). */
+function ffiRows(ffi: Record<string, number>): Array<[label: string, ns: number]> {
+  return FFI_ROWS.filter(([key]) => ffi[key] !== undefined).map(([key, label]) => [label, ffi[key]!]);
+}
+
 export function printFfi(ffi: Record<string, number>): void {
-  for (const [key, label] of FFI_ROWS) console.log(`   ${pad(label, 36)} ${pad(String(ffi[key]), 9, true)} ns`);
+  for (const [label, ns] of ffiRows(ffi)) console.log(`   ${pad(label, 40)} ${pad(String(ns), 9, true)} ns`);
 }
 
 /** The tables at the end of a run, and its notes. */
 export function printTables(results: Results): void {
   printThroughput(results);
   printC10k(results.c10k);
-  const web = results.web;
-  if (web) {
-    console.log(`\n── the web server: keep-alive GET /, C = ${web.conns}, ${web.client}: req/s (median)`);
-    console.log(`   ${pad('08-async-web (--quiet)', 26)}${pad(formatNumber(web.ours), 8, true)}  ${web.ratio.toFixed(2)}× Node's http (${web.ratioMin.toFixed(2)}–${web.ratioMax.toFixed(2)})`);
-    console.log(`   ${pad("Node's http", 26)}${pad(formatNumber(web.node), 8, true)}`);
-  }
+  printWeb(results.web);
   if (results.cpuBound?.length) {
     console.log(`\n── CPU-bound work: fib(1) requests/s from one client (median)`);
     for (const c of results.cpuBound) console.log(`   ${pad(c.label, 36)}${pad(formatNumber(c.rps), 8, true)}`);
   }
   for (const note of results.notes) console.log(`   note: ${note}`);
+  if (!results.quick) {
+    console.log(`\n── Targets (bench/targets.ts)`);
+    for (const line of targetLines(results)) console.log(`   ${line}`);
+  }
 }
 
 function printThroughput({ plan, throughput }: Results): void {
@@ -112,6 +119,19 @@ function printThroughput({ plan, throughput }: Results): void {
       const error = row.byConns[c]!.error;
       if (error) console.log(`   ! ${row.label}, C = ${c}: ${error}`);
     }
+  }
+}
+
+function printWeb(web: WebFigures | undefined): void {
+  if (!web) return;
+  console.log(`\n── the web server: keep-alive GET /, C = ${web.conns}, ${web.client}: req/s (median), × Node's http (median of per-round ratios, min–max; each round)`);
+  for (const row of web.servers) {
+    if (row.rps === undefined) {
+      console.log(`   ${pad(row.label, 30)}failed: ${row.error}`);
+      continue;
+    }
+    const ratio = row.kind === 'baseline' ? '' : `  ${row.ratio!.toFixed(2)}× (${row.ratioMin!.toFixed(2)}–${row.ratioMax!.toFixed(2)}; ${row.ratios!.map((r) => r.toFixed(2)).join(' ')})`;
+    console.log(`   ${pad(row.label, 30)}${pad(formatNumber(row.rps), 8, true)}${ratio}`);
   }
 }
 
@@ -141,6 +161,7 @@ export function failures(results: Results): string[] {
   return [
     ...results.throughput.flatMap((r) => Object.entries(r.byConns).filter(([, c]) => c.rps === undefined).map(([c, cell]) => `${r.label}, C = ${c}: ${cell.error}`)),
     ...results.c10k.filter((r) => r.stopped && stopWord(r.stopped.error) === 'failed').map((r) => `C10K ${r.label} at K = ${r.stopped!.k}: ${r.stopped!.error}`),
+    ...(results.web?.servers ?? []).filter((r) => r.rps === undefined).map((r) => `web ${r.label}: ${r.error}`),
   ];
 }
 
@@ -177,6 +198,7 @@ function summaryMarkdown(results: Results): string {
     lines.push('', '## CPU-bound work (09, perf2): fib(1) requests/s from one client (median)', '', '| server | fast req/s |', '|---|---:|');
     lines.push(...results.cpuBound.map((c) => `| ${c.label} | ${formatNumber(c.rps)} |`));
   }
+  lines.push(...targetsMarkdown(results));
   if (results.notes.length) lines.push('', ...results.notes.map((note) => `- note: ${note}`));
   return `${lines.join('\n')}\n`;
 }
@@ -226,27 +248,27 @@ function c10kMarkdown(c10k: Results['c10k']): string[] {
 }
 
 function ffiMarkdown(ffi: Record<string, number>): string[] {
-  const labels: Record<string, string> = {
-    jsCall: 'a plain JavaScript call',
-    koffiAbs: 'koffi → libc `abs()` (no system call)',
-    getpid: 'koffi → `getpid()` (a system call)',
-    recvEagain: 'koffi → `recv()`, nothing to read (EAGAIN)',
-    socketRecvThrows: '`Socket.recv()` throwing BlockingIOError',
-    copy64: '`Buffer.from()` of 64 bytes',
-  };
-  return ['', '## What one call costs, ns (median)', '', '| call | ns |', '|---|---:|', ...Object.entries(labels).map(([key, label]) => `| ${label} | ${ffi[key]} |`)];
+  return ['', '## What one call costs, ns (median)', '', '| call | ns |', '|---|---:|', ...ffiRows(ffi).map(([label, ns]) => `| ${label} | ${ns} |`)];
+}
+
+function targetsMarkdown(results: Results): string[] {
+  return ['', '## Targets (bench/targets.ts)', '', ...targetLines(results).map((line) => `- ${line}`)];
 }
 
 function webMarkdown(web: WebFigures | undefined): string[] {
   if (!web) return [];
   return [
     '',
-    `## The web server: keep-alive \`GET /\`, C = ${web.conns}, ${web.client} (median of ${web.rounds.length} interleaved rounds)`,
+    `## The web server: keep-alive \`GET /\`, C = ${web.conns}, ${web.client} (median of ${web.servers[0]?.rounds.length} interleaved rounds)`,
     '',
-    "| server | req/s | × Node's http (min–max) |",
-    '|---|---:|---:|',
-    `| 08-async-web (\`--quiet\`) | ${formatNumber(web.ours)} | **${web.ratio.toFixed(2)}×** (${web.ratioMin.toFixed(2)}–${web.ratioMax.toFixed(2)}) |`,
-    `| Node's http | ${formatNumber(web.node)} | 1.00× |`,
+    "| server | req/s | × Node's http (min–max) | × Node's http, round by round |",
+    '|---|---:|---:|---|',
+    ...web.servers.map((row) => {
+      const label = row.label.replace('(--quiet)', '(`--quiet`)');
+      if (row.rps === undefined) return `| ${label} | failed | | |`;
+      if (row.kind === 'baseline') return `| ${label} | ${formatNumber(row.rps)} | 1.00× | |`;
+      return `| ${label} | ${formatNumber(row.rps)} | **${row.ratio!.toFixed(2)}×** (${row.ratioMin!.toFixed(2)}–${row.ratioMax!.toFixed(2)}) | ${row.ratios!.map((r) => r.toFixed(2)).join(' · ')} |`;
+    }),
   ];
 }
 
@@ -295,18 +317,10 @@ function c10kChart(c10k: Results['c10k'], where: string): string {
 }
 
 function ffiChart(ffi: Record<string, number>, where: string): string {
-  const labels: Record<string, string> = {
-    jsCall: 'plain JavaScript call',
-    koffiAbs: 'koffi → libc abs() (no syscall)',
-    getpid: 'koffi → getpid() (a syscall)',
-    recvEagain: 'koffi → recv(), nothing there (EAGAIN)',
-    socketRecvThrows: 'Socket.recv() throws BlockingIOError',
-    copy64: 'Buffer.from(), 64 bytes',
-  };
   return logBars({
     title: 'What one call costs (shorter is cheaper)',
     subtitle: `median ns per call, log scale · ${where}`,
-    bars: Object.entries(labels).filter(([key]) => ffi[key] !== undefined).map(([key, label]) => ({ label, value: ffi[key]! })),
+    bars: ffiRows(ffi).map(([label, value]) => ({ label, value })),
     unit: 'ns',
   });
 }

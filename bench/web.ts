@@ -1,28 +1,47 @@
 /**
- * Section 4 of `npm run bench`: exercise 08's web server (the 00 app served by your 07 loop) against
- * Node's own `http` serving the same page, under the same keep-alive load — C connections, one `GET /`
- * in flight on each — as a ratio, in interleaved rounds.
+ * Section 4 of `npm run bench`: the web servers of 08 (the 00 app served by your 07 loop, a coroutine
+ * per connection) and 10 (the same app as a protocol) against Node's own `http` serving the same page,
+ * under the same keep-alive load — C connections, one `GET /` in flight on each — as ratios, in
+ * interleaved rounds. With `--mine 10`: Node's `http`, 10's reference and yours.
  *
  * The client is wrk when it is installed (`apt-get install wrk`): written in C, it costs the servers
- * least. Without it, the load generator's `http` op plays the clients, on the binding's own epoll. 08 runs
- * with `--quiet`, as Node's server logs nothing either: a log line per request is a write to a pipe.
+ * least. Without it, the load generator's `http` op plays the clients, on the binding's own epoll. The
+ * pack's servers run with `--quiet`, as Node's server logs nothing either: a log line per request is a
+ * write to a pipe.
  */
 import { spawnSync } from 'node:child_process';
 import { index } from '../solutions/00-web-app/views.ts';
+import { programFile } from './echo.ts';
 import { canPin, LoadGenerator, Server } from './processes.ts';
 import { median, round2 } from './stats.ts';
+
+/** A web server of section 4: Node's `http` (the baseline every ratio is to), a reference, or yours (`--mine 10`). */
+export interface WebSpec {
+  id: string;
+  label: string;
+  kind: 'baseline' | 'pack' | 'mine';
+  command: string[];
+}
+
+/** One server's figures: requests per second in each round, their median, and the ratio to Node's `http`; or why there are none. */
+export interface WebRow {
+  id: string;
+  label: string;
+  kind: WebSpec['kind'];
+  rounds: number[];
+  rps?: number;
+  /** The ratio to Node's http in each round; their median, and their range. */
+  ratios?: number[];
+  ratio?: number;
+  ratioMin?: number;
+  ratioMax?: number;
+  error?: string;
+}
 
 export interface WebFigures {
   client: string;
   conns: number;
-  /** Requests per second in each round: 08 and Node's http, measured one after the other. */
-  rounds: Array<{ ours: number; node: number }>;
-  ours: number;
-  node: number;
-  /** Median of the per-round ratios ours / node, with their range. */
-  ratio: number;
-  ratioMin: number;
-  ratioMax: number;
+  servers: WebRow[];
 }
 
 export interface WebPlan {
@@ -68,31 +87,84 @@ async function requestsPerSecond(port: number, plan: WebPlan, loadgen: LoadGener
   return answer.rps;
 }
 
-export async function measureWeb(plan: WebPlan, loadgen: LoadGenerator): Promise<WebFigures> {
-  const ours = await Server.start('08-async-web', [process.execPath, '--import', 'tsx', 'solutions/08-async-web/server.ts', '--quiet', '--port', '0'], plan.serverCore);
-  const node = await Server.start("Node's http", nodeHttpServer(), plan.serverCore).catch((error: unknown) => {
-    ours.stop();
-    throw error;
-  });
-  const rounds: WebFigures['rounds'] = [];
+/** The pack's web programs, by exercise, in order. */
+const WEB_PROGRAMS: ReadonlyArray<[exercise: string, program: string]> = [
+  ['08', 'server.ts'],
+  ['10', 'web.ts'],
+];
+
+/** Section 4's servers: Node's `http`, then the references of 08 and 10; with `--mine 10`, 10's and yours. */
+export function webServers(mine?: string): WebSpec[] {
+  const specs: WebSpec[] = [{ id: 'node-http', label: "Node's http", kind: 'baseline', command: nodeHttpServer() }];
+  const add = (tree: 'solutions' | 'exercises', nn: string) => {
+    const file = programFile(tree, nn, new Map(WEB_PROGRAMS).get(nn)!);
+    if (!file) return;
+    const prefix = tree === 'exercises' ? 'yours ' : '';
+    specs.push({
+      id: `${prefix}${file.name}`,
+      label: `${prefix}${file.name} (--quiet)`,
+      kind: tree === 'exercises' ? 'mine' : 'pack',
+      command: [process.execPath, '--import', 'tsx', file.path, '--quiet', '--port', '0'],
+    });
+  };
+  if (mine === '10') {
+    add('solutions', '10');
+    add('exercises', '10');
+  } else for (const [nn] of WEB_PROGRAMS) add('solutions', nn);
+  return specs;
+}
+
+/** One server's requests per second, or why there is no figure (a server that died says why it did). */
+async function measureOne(server: Server, plan: WebPlan, loadgen: LoadGenerator, warmUp: boolean): Promise<number | string> {
+  let figure: number | string;
+  try {
+    figure = await requestsPerSecond(server.port, plan, loadgen, warmUp);
+  } catch (error) {
+    figure = (error as Error).message;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50)); // wrk ran synchronously: let an exit be heard
+  return server.exitedWith ? `exited (${server.exitedWith}): ${server.lastError()}` : figure;
+}
+
+/**
+ * Every server in turn, each round starting with another; each one's requests/s, and its ratio to Node's
+ * `http` round by round. A server that cannot start or be measured gets its error, and the others go on.
+ */
+export async function measureWeb(plan: WebPlan, specs: WebSpec[], loadgen: LoadGenerator): Promise<WebFigures> {
+  const started = await Promise.allSettled(specs.map((spec) => Server.start(spec.label, spec.command, plan.serverCore)));
+  const rounds = new Map(specs.map((s) => [s.id, [] as number[]]));
+  const errors = new Map(specs.flatMap((s, i) => (started[i]!.status === 'rejected' ? [[s.id, String((started[i] as PromiseRejectedResult).reason)]] : [])));
   try {
     for (let round = 0; round < plan.rounds; round++) {
-      const first = round === 0;
-      rounds.push({ ours: await requestsPerSecond(ours.port, plan, loadgen, first), node: await requestsPerSecond(node.port, plan, loadgen, first) });
+      for (let i = 0; i < specs.length; i++) {
+        const at = (i + round) % specs.length;
+        const [spec, server] = [specs[at]!, started[at]!];
+        if (errors.has(spec.id) || server.status === 'rejected') continue;
+        const figure = await measureOne(server.value, plan, loadgen, round === 0);
+        if (typeof figure === 'string') errors.set(spec.id, figure);
+        else rounds.get(spec.id)!.push(figure);
+      }
     }
   } finally {
-    ours.stop();
-    node.stop();
+    for (const server of started) if (server.status === 'fulfilled') server.value.stop();
   }
-  const ratios = rounds.map((r) => r.ours / r.node);
-  return {
-    client: hasWrk ? 'wrk' : 'the load generator',
-    conns: plan.conns,
-    rounds: rounds.map((r) => ({ ours: Math.round(r.ours), node: Math.round(r.node) })),
-    ours: Math.round(median(rounds.map((r) => r.ours))),
-    node: Math.round(median(rounds.map((r) => r.node))),
-    ratio: round2(median(ratios)),
-    ratioMin: round2(Math.min(...ratios)),
-    ratioMax: round2(Math.max(...ratios)),
+  const node = rounds.get('node-http')!;
+  const row = (spec: WebSpec): WebRow => {
+    const rps = rounds.get(spec.id)!;
+    const error = errors.get(spec.id) ?? (node.length < rps.length ? "Node's http gave no figure" : undefined);
+    if (error || !rps.length) return { id: spec.id, label: spec.label, kind: spec.kind, rounds: rps, error: error ?? 'no figure' };
+    const ratios = rps.map((r, i) => r / node[i]!);
+    return {
+      id: spec.id,
+      label: spec.label,
+      kind: spec.kind,
+      rounds: rps.map(Math.round),
+      rps: Math.round(median(rps)),
+      ratios: ratios.map(round2),
+      ratio: round2(median(ratios)),
+      ratioMin: round2(Math.min(...ratios)),
+      ratioMax: round2(Math.max(...ratios)),
+    };
   };
+  return { client: hasWrk ? 'wrk' : 'the load generator', conns: plan.conns, servers: specs.map(row) };
 }
