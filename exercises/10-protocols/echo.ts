@@ -2,14 +2,14 @@
  * 10-protocols — the echo server as a protocol: 07's echo server without a coroutine. (Yours to write:
  * EchoProtocol's callbacks.)
  *
- * Builds on server.ts and transport.ts. Read `EchoProtocol` beside 07's `handleClient`: there a loop
+ * Builds on loop.ts and transport.ts. Read `EchoProtocol` beside 07's `handleClient`: there a loop
  * asked for bytes and waited for them; here each callback is told what happened and returns at once.
  * The transport keeps what the client is owed; the protocol only decides when to stop reading.
  */
 import type { Socket } from '../../fixtures/native/index.ts';
 import { runServer, selectorFromArgs } from '../../fixtures/program.ts';
 import type { Protocol } from './protocol.ts';
-import { ProtocolLoop } from './server.ts';
+import { ProtocolLoop } from './loop.ts';
 import type { Transport } from './transport.ts';
 
 /**

@@ -2,7 +2,7 @@
  * 10-protocols — the web app of 00 as a protocol: 08's server without a coroutine per connection.
  *
  * Builds on 00 (the parser, the routes, the responses), 08 (its rules: `bodyLength`, `keepAlive`, the
- * head limit and timeout, the lingering close, the graceful shutdown) and server.ts here. What 08's
+ * head limit and timeout, the lingering close, the graceful shutdown) and loop.ts here. What 08's
  * `handleConnection` kept in local variables and in the place where its generator waited, an
  * HttpProtocol keeps in its fields: the bytes not used yet, the request whose body is still coming,
  * whether it is serving or closing. Each `dataReceived` answers every request that is whole, in order,
@@ -19,7 +19,7 @@ import { bodyLength, keepAlive, type ConnOptions } from '../08-async-web/connect
 import { OPTIONS } from '../08-async-web/server.ts';
 import { runUntilSignalled } from '../08-async-web/signals.ts';
 import type { Protocol } from './protocol.ts';
-import { ProtocolLoop, type Server } from './server.ts';
+import { ProtocolLoop, type Server } from './loop.ts';
 import type { Transport } from './transport.ts';
 
 const EMPTY = Buffer.alloc(0);

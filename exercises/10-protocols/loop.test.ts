@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { deferCleanup } from '../../fixtures/harness/index.ts';
 import { Recorder, runFor, runUntil, testSelector } from '../../fixtures/harness/protocol-testing.ts';
 import { ConnectionRefusedError, createConnection, createServer, type Socket } from '../../fixtures/native/index.ts';
-import { ProtocolLoop } from './server.ts';
+import { ProtocolLoop } from './loop.ts';
 
 /** A ProtocolLoop serving Recorders on a listening socket of 127.0.0.1, port 0. */
 function serving() {
