@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { expectAnsweredWithoutReset, parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { concurrentTest, expectAnsweredWithoutReset, parseResponse, show, startServer, type Client, type RawResponse, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { blog, index } from './views.ts';
 
 const server = new URL('./server.ts', import.meta.url);
@@ -97,7 +97,7 @@ describe('00-web-app: the web server on a socket', () => {
     // rest one byte per TCP write, spaced out, so the head arrives a little at a time.
     const request = Buffer.from('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n');
     client.send(request.subarray(0, 7));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     for (const byte of request.subarray(7)) {
       client.send(Buffer.of(byte));
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -133,49 +133,6 @@ describe('00-web-app: the web server on a socket', () => {
     expect(response.body.toString('utf8')).toBe(blog());
   });
 
-  test('garbage gets 400 Bad Request, and the server goes on serving', async () => {
-    const srv = await startServer(server);
-    const garbage = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0xff, 0xfe]), Buffer.from('\r\n\r\n')]);
-    const response = await rawRequest(srv, garbage, 'garbage');
-    expect(response.statusLine, 'bytes that are not a request line: parseRequest throws HttpError(400); answer it, do not crash').toBe('HTTP/1.1 400 Bad Request');
-    await expectStillServing(srv, 'a garbage request');
-  });
-
-  test('a request line without the HTTP version gets 400 Bad Request', async () => {
-    const srv = await startServer(server);
-    const response = await rawRequest(srv, 'GET /\r\n\r\n');
-    expect(response.statusLine, '"GET /" has no version: not an HTTP/1.x request').toBe('HTTP/1.1 400 Bad Request');
-    await expectStillServing(srv, 'a request without a version');
-  });
-
-  test('a request head over 8 KiB gets 431, and the server goes on serving', async () => {
-    const srv = await startServer(server);
-    const filler = Array.from({ length: 90 }, (_, i) => `X-Filler-${i}: ${'a'.repeat(90)}\r\n`).join(''); // ~9 KiB
-    const response = await rawRequest(
-      srv,
-      `GET / HTTP/1.1\r\nHost: localhost\r\n${filler}`,
-      'big',
-      'the client sent 9 KiB of head without its blank line and waits: past MAX_HEAD_BYTES (8 KiB), answer 431 and close, without waiting for more',
-    );
-    expect(
-      response.statusLine,
-      'stop reading once the head passes 8 KiB (MAX_HEAD_BYTES) without its blank line, and answer 431: otherwise one client can make the server buffer without end',
-    ).toBe('HTTP/1.1 431 Request Header Fields Too Large');
-    await expectStillServing(srv, 'a request head that was too large');
-  });
-
-  test('two Host header lines get 400 Bad Request, and the server goes on serving', async () => {
-    const srv = await startServer(server);
-    const sent = 'GET /blog HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n';
-    const response = await rawRequest(srv, sent, 'two hosts');
-    expect(
-      response.statusLine,
-      `Sent ${show(sent)}. RFC 9112 §3.2: a server must answer 400 to a request with more than one Host line; parseRequest ` +
-        'throws HttpError(400) for it, where it joins the repeats of any other header',
-    ).toBe('HTTP/1.1 400 Bad Request');
-    await expectStillServing(srv, 'a request with two Host lines');
-  });
-
   test('an absolute-form target, GET http://127.0.0.1:PORT/blog, gets the blog', async () => {
     const sent = `GET http://127.0.0.1:${site.port}/blog?page=2 HTTP/1.1\r\nHost: 127.0.0.1:${site.port}\r\n\r\n`;
     const response = await rawRequest(site, sent, 'absolute', 'the answer to a request whose target is in absolute form');
@@ -197,6 +154,8 @@ describe('00-web-app: the web server on a socket', () => {
     ).toBe('HTTP/1.1 501 Not Implemented');
   });
 
+  // A server of its own, alone: the client uploads 16 MiB within the server's linger time (LINGER_SECONDS),
+  // which a machine busy with other tests' servers could stretch past it.
   test('an answer sent while the client is still sending reaches it whole, and the connection ends with a FIN, never a reset', async () => {
     const srv = await startServer(server);
     const head = (kib: number) => `GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(kib * 1024)}`;
@@ -222,7 +181,51 @@ describe('00-web-app: the web server on a socket', () => {
     await expectStillServing(srv, 'clients that were still sending when their answers came');
   });
 
-  test('a client that connects and leaves without a word gets nothing, and the server goes on serving', async () => {
+  // Each test below starts a server of its own, so a crash is its own: they run at once.
+  concurrentTest('garbage gets 400 Bad Request, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const garbage = Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0xff, 0xfe]), Buffer.from('\r\n\r\n')]);
+    const response = await rawRequest(srv, garbage, 'garbage');
+    expect(response.statusLine, 'bytes that are not a request line: parseRequest throws HttpError(400); answer it, do not crash').toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a garbage request');
+  });
+
+  concurrentTest('a request line without the HTTP version gets 400 Bad Request', async () => {
+    const srv = await startServer(server);
+    const response = await rawRequest(srv, 'GET /\r\n\r\n');
+    expect(response.statusLine, '"GET /" has no version: not an HTTP/1.x request').toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a request without a version');
+  });
+
+  concurrentTest('a request head over 8 KiB gets 431, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const filler = Array.from({ length: 90 }, (_, i) => `X-Filler-${i}: ${'a'.repeat(90)}\r\n`).join(''); // ~9 KiB
+    const response = await rawRequest(
+      srv,
+      `GET / HTTP/1.1\r\nHost: localhost\r\n${filler}`,
+      'big',
+      'the client sent 9 KiB of head without its blank line and waits: past MAX_HEAD_BYTES (8 KiB), answer 431 and close, without waiting for more',
+    );
+    expect(
+      response.statusLine,
+      'stop reading once the head passes 8 KiB (MAX_HEAD_BYTES) without its blank line, and answer 431: otherwise one client can make the server buffer without end',
+    ).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+    await expectStillServing(srv, 'a request head that was too large');
+  });
+
+  concurrentTest('two Host header lines get 400 Bad Request, and the server goes on serving', async () => {
+    const srv = await startServer(server);
+    const sent = 'GET /blog HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n';
+    const response = await rawRequest(srv, sent, 'two hosts');
+    expect(
+      response.statusLine,
+      `Sent ${show(sent)}. RFC 9112 §3.2: a server must answer 400 to a request with more than one Host line; parseRequest ` +
+        'throws HttpError(400) for it, where it joins the repeats of any other header',
+    ).toBe('HTTP/1.1 400 Bad Request');
+    await expectStillServing(srv, 'a request with two Host lines');
+  });
+
+  concurrentTest('a client that connects and leaves without a word gets nothing, and the server goes on serving', async () => {
     const srv = await startServer(server);
     const silent = await srv.connect('silent');
     silent.end();
@@ -231,7 +234,7 @@ describe('00-web-app: the web server on a socket', () => {
     await expectStillServing(srv, 'a client that sent nothing (recv returned an empty Buffer at once)');
   });
 
-  test('a client that leaves in the middle of its request gets 400, and the server goes on serving', async () => {
+  concurrentTest('a client that leaves in the middle of its request gets 400, and the server goes on serving', async () => {
     const srv = await startServer(server);
     const client = await srv.connect('half');
     client.send('GET /blog HTT');

@@ -290,7 +290,8 @@ describe('03-selectors: DefaultSelector and callbacks in key.data', () => {
     }
   });
 
-  describe('the server program', () => {
+  // Every test from here on starts a server of its own: these blocks run at once.
+  describe.concurrent('the server program', () => {
     echoServerGuarantees(server, { wait: 'selector.select()' });
 
     test('a client that leaves is unregistered before its socket is closed', async () => {
@@ -324,7 +325,7 @@ describe('03-selectors: DefaultSelector and callbacks in key.data', () => {
   });
 
   for (const name of Object.keys(SELECTORS)) {
-    describe(`the server program with --selector ${name}`, () => {
+    describe.concurrent(`the server program with --selector ${name}`, () => {
       echoServerGuarantees(server, {
         args: ['--selector', name],
         wait: 'selector.select()',

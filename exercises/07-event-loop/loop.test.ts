@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, test, vi } from 'vitest';
-import { cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
+import { bundleScript, cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
 import { IDLE_CPU_SECONDS, IDLE_WINDOW_MS } from '../../fixtures/harness/echo-suite.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
@@ -265,14 +264,16 @@ describe('07-event-loop: EventLoop', () => {
 
   test('an idle loop with only a far timer blocks in select instead of spinning', async () => {
     // In a child process: a loop that waits for a timer an hour away, blocked in epoll_wait.
-    const loopModule = pathToFileURL(mapToTarget(new URL('./loop.ts', import.meta.url).pathname)).href;
+    const loopModule = mapToTarget(new URL('./loop.ts', import.meta.url).pathname);
     const script = `
       import { EventLoop } from ${JSON.stringify(loopModule)};
       const loop = new EventLoop();
       loop.callLater(3600, () => loop.stop());
       loop.callSoon(() => process.stdout.write('idle\\n'));
       loop.runForever();`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const program = await bundleScript(script);
+    deferCleanup(() => program.remove());
+    const child = spawn(process.execPath, program.nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     deferCleanup(async () => {
       child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { describe, expect, test } from 'vitest';
-import { show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { describe, expect } from 'vitest';
+import { concurrentTest, show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
 
 const server = new URL('./server.ts', import.meta.url);
 
@@ -63,8 +63,8 @@ const modes = [
   { mode: 'with a pool of 2 workers', args: ['--workers', '2'] },
 ];
 
-describe.each(modes)('09-cpu-bound: the fib server, $mode', ({ args }) => {
-  test('answers each line n with fib(n), and a line that is not a number with "error: …"', async () => {
+describe.concurrent.each(modes)('09-cpu-bound: the fib server, $mode', ({ args }) => {
+  concurrentTest('answers each line n with fib(n), and a line that is not a number with "error: …"', async () => {
     const srv = await startServer(server, { args });
     const client = await srv.connect('asker');
     const cases: [string, string][] = [['0', '0'], ['1', '1'], ['10', '55'], ['25', '75025']];
@@ -88,8 +88,8 @@ describe.each(modes)('09-cpu-bound: the fib server, $mode', ({ args }) => {
   }, POOL_TEST_MS);
 });
 
-describe('09-cpu-bound: inline, one long computation starves every client', () => {
-  test('a quick request sent while fib(34) runs inline is answered only after it', async () => {
+describe.concurrent('09-cpu-bound: inline, one long computation starves every client', () => {
+  concurrentTest('a quick request sent while fib(34) runs inline is answered only after it', async () => {
     const srv = await startServer(server, { args: ['--workers', '0'] });
     const slow = await srv.connect('slow');
     slow.send('34\n');
@@ -107,8 +107,8 @@ describe('09-cpu-bound: inline, one long computation starves every client', () =
   });
 });
 
-describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => {
-  test('a quick request is answered while fib(45) runs in a worker', async () => {
+describe.concurrent('09-cpu-bound: a pool of worker processes, watched by the loop', () => {
+  concurrentTest('a quick request is answered while fib(45) runs in a worker', async () => {
     const srv = await startServer(server, { args: ['--workers', '2'] });
     const slow = await srv.connect('slow');
     slow.send('45\n');
@@ -124,7 +124,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
     expect(show(slow.pending), 'fib(45) takes several seconds: it cannot have been answered yet').toBe('""');
   }, POOL_TEST_MS);
 
-  test('a worker that dies gives its client an error, and a new worker takes its place', async () => {
+  concurrentTest('a worker that dies gives its client an error, and a new worker takes its place', async () => {
     const srv = await startServer(server, { args: ['--workers', '2'] });
     const victim = await srv.connect('victim');
     victim.send('45\n');
@@ -149,7 +149,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
     expect(await readLine(srv, victim, 'fib(10), asked again on the same connection')).toBe('55');
   }, POOL_TEST_MS);
 
-  test('SIGTERM ends the server with status 0, and no worker outlives it', async () => {
+  concurrentTest('SIGTERM ends the server with status 0, and no worker outlives it', async () => {
     const srv = await startPool();
     const busy = await srv.connect('busy');
     busy.send('45\n');
@@ -165,7 +165,7 @@ describe('09-cpu-bound: a pool of worker processes, watched by the loop', () => 
     );
   }, POOL_TEST_MS);
 
-  test('killed outright (SIGKILL), the server leaves nothing behind: its workers exit, its clients are hung up on, its port is free', async () => {
+  concurrentTest('killed outright (SIGKILL), the server leaves nothing behind: its workers exit, its clients are hung up on, its port is free', async () => {
     const srv = await startPool();
     const client = await srv.connect('left behind');
     client.send('20\n');
