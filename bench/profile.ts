@@ -25,15 +25,17 @@ interface CpuProfile {
 
 /**
  * What kind of work a function is, by its name and file (first match wins). A koffi call has no frame
- * of its own: its time is the self time of the small arrow function that makes it (the binding wraps
- * each system call in one, to retry it on EINTR), so those arrows stand for the system calls.
+ * of its own: its time is the self time of the function that makes it. The binding makes most system
+ * calls in a small arrow function (to retry it on EINTR), so those arrows stand for the system calls;
+ * `Socket.recv` and `Socket.send`, which run for every message, make theirs in line, so their self time
+ * is their system call's, and the little else they do (a check, the copy's view) counts with it.
  */
 const KINDS: Array<[kind: string, test: (name: string, file: string) => boolean]> = [
   ['idle (Node\'s own loop, before and after)', (name) => name === '(idle)'],
   ['garbage collection', (name) => name === '(garbage collector)'],
   ['waiting: epoll_wait / poll / select (koffi call)', (name, file) => /native\/select\.ts$/.test(file) && name === '(anonymous)'],
   ['epoll_ctl: changing what epoll watches (koffi call)', (name, file) => /native\/select\.ts$/.test(file) && name === '#control'],
-  ['recv / send / accept system calls (koffi call)', (name, file) => /native\/socket\.ts$/.test(file) && name === '(anonymous)'],
+  ['recv / send / accept system calls (koffi call)', (name, file) => /native\/socket\.ts$/.test(file) && /^(\(anonymous\)|recv|send)$/.test(name)],
   ['other koffi calls', (name, file) => file === '' && /^[a-z_0-9]+$/.test(name)],
   ['errors: building and throwing', (name, file) => /native\/errors\.ts$/.test(file) || /captureStackTrace|Error$/.test(name)],
   ['Buffers: allocating and copying', (name, file) => /buffer/.test(file) || /^(from|alloc|allocUnsafe|subarray|copy|fill|write\w*|read\w*|FastBuffer)$/.test(name)],
