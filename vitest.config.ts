@@ -60,8 +60,12 @@ export default defineConfig({
     projects,
     setupFiles: ['./fixtures/harness/setup.ts'],
     // The exercise tests mostly wait on child processes and sockets, not on the CPU: run several
-    // files at once (vitest's default, one fewer than the cores, is one at a time on 2 cores).
-    maxWorkers: Math.max(4, availableParallelism()),
+    // files at once (vitest's default, one fewer than the cores, is one at a time on 2 cores). Six
+    // holds every file of one exercise (07 has six), so a short one never waits for a long one.
+    maxWorkers: Math.max(6, availableParallelism()),
+    // Keeps the transformed modules in node_modules/.experimental-vitest-cache between runs (keyed by
+    // their content and the project's plugins, so each tree gets its own): 0.2 s of a 3 s run.
+    experimental: { fsModuleCache: true },
     testTimeout: 20_000,
     hookTimeout: 20_000,
     teardownTimeout: 5_000,

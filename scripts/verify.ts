@@ -111,10 +111,11 @@ async function runSuites(): Promise<void> {
 /** Runs the projects' tests at once; their modules, after saying how long it took and which files took longest. */
 async function runVitest(projects: string[]): Promise<TestModule[]> {
   const started = Date.now();
-  // vitest.config.ts runs several files at once; VERIFY_WORKERS overrides how many.
-  const workers = Number(process.env.VERIFY_WORKERS) || undefined;
+  // Four files at once (their tests run at once inside each), whatever vitest.config.ts gives a
+  // learner's run of one exercise; VERIFY_WORKERS overrides it.
+  const workers = Number(process.env.VERIFY_WORKERS) || 4;
   const filters = only.map((folder) => `exercises/${folder}/`);
-  const vitest = await startVitest('test', filters, { watch: false, project: projects, reporters: [{}], ...(workers && { maxWorkers: workers }) });
+  const vitest = await startVitest('test', filters, { watch: false, project: projects, reporters: [{}], maxWorkers: workers });
   const modules = vitest.state.getTestModules();
   await vitest.close();
   console.log(`   ran in ${((Date.now() - started) / 1000).toFixed(1)} s, ${vitest.config.maxWorkers} files at a time; the slowest:`);

@@ -1,5 +1,5 @@
-import { describe, expect, test } from 'vitest';
-import { deferCleanup, startServer, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { describe, expect } from 'vitest';
+import { concurrentTest, deferCleanup, startServer, type ServerProcess } from '../../fixtures/harness/index.ts';
 import { TestSelector } from '../../fixtures/harness/loop-testing.ts';
 import type { Address } from '../../fixtures/native/index.ts';
 import { downloadAllAtOnce, downloadOneByOne, fetchPage } from './download.ts';
@@ -36,8 +36,10 @@ function testLoop(): EventLoop {
   return loop;
 }
 
+// Each test has a slow server of its own; while one runs its loop (which blocks this process), the
+// others' servers start.
 describe('07-event-loop: a concurrent downloader', () => {
-  test('fetchPage returns the body of one page', async () => {
+  concurrentTest('fetchPage returns the body of one page', async () => {
     const { address } = await slowServer(HOLD_ALONE_MS);
     const page = testLoop().runUntilComplete(fetchPage(address, '/page/7'));
     expect(page.toString(), 'connect, send "GET /page/7 HTTP/1.0", read until the server closes, and return what follows the blank line').toBe(
@@ -45,14 +47,14 @@ describe('07-event-loop: a concurrent downloader', () => {
     );
   });
 
-  test('one by one, a single request is in flight at a time', async () => {
+  concurrentTest('one by one, a single request is in flight at a time', async () => {
     const { address, maxInFlight } = await slowServer(HOLD_ALONE_MS);
     const pages = testLoop().runUntilComplete(downloadOneByOne(address, paths));
     expect(pages.map(String), 'every page, in the order asked').toEqual(paths.map((_, i) => `page ${i + 1}`));
     expect(await maxInFlight(), 'downloadOneByOne waits for each page before asking for the next').toBe(1);
   });
 
-  test(`all at once, all ${PAGES} requests are in flight together, and the pages come back in order`, async () => {
+  concurrentTest(`all at once, all ${PAGES} requests are in flight together, and the pages come back in order`, async () => {
     const { address, maxInFlight } = await slowServer(HOLD_TOGETHER_MS);
     const pages = testLoop().runUntilComplete(downloadAllAtOnce(address, paths));
     expect(pages.map(String), 'gather returns the pages in the order asked, whichever arrived first').toEqual(paths.map((_, i) => `page ${i + 1}`));

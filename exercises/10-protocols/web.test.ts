@@ -60,7 +60,7 @@ describe('10-protocols: the web app as a protocol', () => {
     const cuts = [0, 4, 19, 31, 33, 40, sent.length];
     for (let i = 1; i < cuts.length; i++) {
       client.send(sent.slice(cuts[i - 1], cuts[i]));
-      await sleep(100); // each piece arrives on its own: the server reads it before the next one comes
+      await sleep(50); // each piece arrives on its own: the server reads it before the next one comes
     }
     const statuses = [];
     for (const what of ['GET /blog, sent in pieces', 'GET /nowhere, whose head began in the same piece as the end of the first']) {
@@ -68,22 +68,22 @@ describe('10-protocols: the web app as a protocol', () => {
     }
     expect(
       statuses,
-      `Sent ${show(sent)} in ${cuts.length - 1} pieces, 100 ms apart. Each dataReceived brings what came since the last ` +
+      `Sent ${show(sent)} in ${cuts.length - 1} pieces, 50 ms apart. Each dataReceived brings what came since the last ` +
         'one, whatever it is: keep the bytes of a request that is not whole yet, and add the next ones to them',
     ).toEqual([200, 404]);
   });
 
   concurrentTest('the head timeout runs from the last response: a kept-alive client that asks again in time is never dropped', async () => {
-    // Six requests 0.3 s apart: the last comes 1.5 s after the first, well past a deadline counted from
-    // the start of the connection, while each comes 0.7 s before a deadline counted from the last response.
-    const srv = await startServer(web, { args: ['--head-timeout', '1'] });
+    // Eight requests 0.15 s apart: the last comes over 1 s after the first, well past a deadline counted
+    // from the start of the connection, while each comes 0.45 s before a deadline counted from the last response.
+    const srv = await startServer(web, { args: ['--head-timeout', '0.6'] });
     const client = await srv.connect('regular');
     const started = Date.now();
-    for (let i = 1; i <= 6; i++) {
-      if (i > 1) await sleep(300);
+    for (let i = 1; i <= 8; i++) {
+      if (i > 1) await sleep(150);
       client.send(request('GET', '/'));
       const what = `GET / number ${i}, ${((Date.now() - started) / 1000).toFixed(1)} s after the first, on a connection kept alive`;
-      const response = await nextResponse(srv, client, `${what} (--head-timeout 1: each request came 0.3 s after the last response)`);
+      const response = await nextResponse(srv, client, `${what} (--head-timeout 0.6: each request came 0.15 s after the last response)`);
       expect(response.status, what).toBe(200);
     }
   });
