@@ -12,6 +12,9 @@
  * run on the loop, one at a time; `connectionMade` comes first and once, `connectionLost` last and once;
  * `dataReceived` comes any number of times in between, and `eofReceived` at most once, after the last
  * `dataReceived`. `pauseWriting` and `resumeWriting` alternate, `pauseWriting` first.
+ *
+ * `BufferedProtocol` is asyncio's other kind: the protocol lends the transport a buffer to read into
+ * (`getBuffer`, then `bufferUpdated`) instead of being handed a new Buffer for each read.
  */
 import type { Transport } from './transport.ts';
 
@@ -43,4 +46,28 @@ export interface Protocol {
   pauseWriting(): void;
   /** What the transport held has drained to its low-water mark: produce again. */
   resumeWriting(): void;
+}
+
+/**
+ * A protocol that gives the transport its own buffer to read into (asyncio's `BufferedProtocol`): each
+ * read is `getBuffer`, then `bufferUpdated` with how many bytes arrived, in place of `dataReceived`,
+ * and no Buffer is made for it. The other callbacks, and their rules, are `Protocol`'s.
+ */
+export interface BufferedProtocol extends Omit<Protocol, 'dataReceived'> {
+  /**
+   * A buffer to read into; its length is how much may be read. `sizeHint` is how much the transport
+   * would read at most; any length but 0 will do (an empty buffer is an error: nothing could be read
+   * into it). The same buffer may be given every time.
+   */
+  getBuffer(sizeHint: number): Buffer;
+  /**
+   * The first `nbytes` bytes of the buffer `getBuffer` just gave were filled with what arrived, in the
+   * order the peer sent it. The buffer stays the protocol's: the transport does not keep it.
+   */
+  bufferUpdated(nbytes: number): void;
+}
+
+/** Whether `protocol` reads through a buffer of its own (asyncio asks `isinstance(protocol, BufferedProtocol)`). */
+export function isBuffered(protocol: Protocol | BufferedProtocol): protocol is BufferedProtocol {
+  return 'getBuffer' in protocol;
 }

@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { deferCleanup, show } from '../../fixtures/harness/index.ts';
 import { pair, pattern, Reader, Recorder, runFor, runUntil, testSelector } from '../../fixtures/harness/protocol-testing.ts';
-import { EVENT_READ, SHUT_WR, type Socket } from '../../fixtures/native/index.ts';
+import { createConnection, createServer, EVENT_READ, SHUT_WR, type Socket } from '../../fixtures/native/index.ts';
 import { EventLoop } from '../07-event-loop/loop.ts';
+import type { BufferedProtocol } from './protocol.ts';
 import { Transport } from './transport.ts';
 
 const KiB = 1024;
@@ -10,14 +11,96 @@ const MiB = 1024 * KiB;
 
 /** A transport over one end of a socket pair, its protocol a Recorder, connectionMade already heard. */
 function connected() {
+  return connectedWith((ours) => new Recorder(ours));
+}
+
+/** A transport over `ours` (one end of a socket pair unless given), its protocol made by `make`, connectionMade already heard. */
+function connectedWith<P extends Recorder | BufferedRecorder>(make: (ours: Socket) => P, [ours, peer] = pair()) {
   const selector = testSelector();
   const loop = new EventLoop({ selector });
   deferCleanup(() => loop.close());
-  const [ours, peer] = pair();
-  const protocol = new Recorder(ours);
+  const protocol = make(ours);
   const transport = new Transport(loop, ours, protocol);
   runUntil(loop, () => protocol.calls.includes('connectionMade'), 'connectionMade');
   return { loop, selector, ours, peer, protocol, transport, reader: new Reader(peer) };
+}
+
+/**
+ * A BufferedProtocol that lends the transport one buffer, `buffer`, for every read, and writes down every
+ * call and a copy of the bytes each `bufferUpdated` says arrived. It has a `dataReceived` too, which no
+ * transport may call on a BufferedProtocol: it only writes the call down.
+ */
+class BufferedRecorder implements BufferedProtocol {
+  transport!: Transport;
+  readonly calls: string[] = [];
+  /** What each `bufferUpdated` was told. */
+  readonly counts: number[] = [];
+  readonly #received: Buffer[] = [];
+  /** What `eofReceived` returns. */
+  keepOpen = false;
+  lost: { error: Error | undefined } | undefined;
+
+  constructor(readonly buffer: Buffer) {}
+
+  connectionMade(transport: Transport): void {
+    this.transport = transport;
+    this.calls.push('connectionMade');
+  }
+
+  getBuffer(): Buffer {
+    this.calls.push('getBuffer');
+    return this.buffer;
+  }
+
+  bufferUpdated(nbytes: number): void {
+    this.calls.push('bufferUpdated');
+    this.counts.push(nbytes);
+    this.#received.push(Buffer.from(this.buffer.subarray(0, nbytes)));
+  }
+
+  dataReceived(data: Buffer): void {
+    this.calls.push('dataReceived');
+    this.#received.push(data);
+  }
+
+  eofReceived(): boolean {
+    this.calls.push('eofReceived');
+    return this.keepOpen;
+  }
+
+  connectionLost(error: Error | undefined): void {
+    this.calls.push('connectionLost');
+    this.lost = { error };
+  }
+
+  pauseWriting(): void {
+    this.calls.push('pauseWriting');
+  }
+
+  resumeWriting(): void {
+    this.calls.push('resumeWriting');
+  }
+
+  get received(): Buffer {
+    return Buffer.concat(this.#received);
+  }
+
+  count(call: string): number {
+    return this.calls.filter((c) => c === call).length;
+  }
+}
+
+/** A connected pair of non-blocking TCP sockets on 127.0.0.1 (the transport's, and the peer): a TCP peer can reset the connection. */
+function tcpPair(): [ours: Socket, peer: Socket] {
+  const listener = createServer(['127.0.0.1', 0]);
+  deferCleanup(() => listener.close());
+  const peer = createConnection(listener.getsockname());
+  deferCleanup(() => peer.close());
+  const [ours] = listener.accept();
+  deferCleanup(() => ours.close());
+  ours.setBlocking(false);
+  peer.setBlocking(false);
+  return [ours, peer];
 }
 
 /** What the selector watches `sock` for now: 'read', 'read+write', … or 'nothing'. */
@@ -214,5 +297,94 @@ describe('10-protocols: Transport', () => {
     runFor(loop, 0.05);
     expect(protocol.count('connectionLost')).toBe(1);
     expect(protocol.lost!.error?.name, 'a send to a closed peer fails (EPIPE): connectionLost says so, with that error').toMatch(/BrokenPipeError|ConnectionResetError/);
+  });
+
+  test('a BufferedProtocol gets its bytes through getBuffer and bufferUpdated, whole and in order, and never dataReceived', () => {
+    const { loop, peer, protocol } = connectedWith(() => new BufferedRecorder(Buffer.alloc(1000)));
+    const data = pattern(64 * KiB);
+    peer.send('hello, ');
+    peer.send('world');
+    runUntil(loop, () => protocol.received.length >= 12, 'the 12 bytes the peer sent, through bufferUpdated');
+    peer.sendall(data);
+    runUntil(loop, () => protocol.received.length >= 12 + data.length, `the ${12 + data.length} bytes the peer sent, through bufferUpdated`);
+    expect(protocol.calls, 'a BufferedProtocol is read into its own buffer (getBuffer, bufferUpdated): dataReceived is never called').not.toContain(
+      'dataReceived',
+    );
+    expect(
+      protocol.received.subarray(0, 12).toString(),
+      `bufferUpdated(nbytes) says how many bytes of the buffer were filled: it was told ${show(protocol.counts.slice(0, 3).join(', '))} ` +
+        'for the first 12 bytes (7 and 5 sent); hand it the count the read returned, not the length of the buffer',
+    ).toBe('hello, world');
+    expect(protocol.received.length, 'every byte the peer sent, once: no more, no less').toBe(12 + data.length);
+    expect(protocol.received.subarray(12).equals(data), 'the bytes arrive in the buffer in the order they were sent').toBe(true);
+    const order = protocol.calls.filter((call) => call === 'getBuffer' || call === 'bufferUpdated');
+    expect(
+      order.every((call, i) => call !== 'bufferUpdated' || order[i - 1] === 'getBuffer'),
+      'each bufferUpdated comes after the getBuffer of its read: ask for the buffer, read into it, then tell the count',
+    ).toBe(true);
+  });
+
+  test('write keeps a copy of what it could not send: the writer may change its buffer as soon as write returns', () => {
+    const { loop, transport, reader } = connected();
+    const data = pattern(4 * MiB);
+    const original = Buffer.from(data);
+    transport.write(data);
+    expect(transport.getWriteBufferSize(), "a socket pair's buffer holds far less than 4 MiB: the rest is the transport's to keep").toBeGreaterThan(0);
+    data.fill(0xee); // as a BufferedProtocol does when the next read lands in the buffer it wrote from
+    runUntil(loop, () => reader.received >= original.length, `the ${original.length} bytes written, at the peer`, reader.read);
+    const got = reader.data;
+    const changed = got.findIndex((byte, i) => byte !== original[i]);
+    expect(
+      changed,
+      `the peer got ${got.length} bytes, and from byte ${changed} on not what was written but what the writer put in its ` +
+        "buffer after write() returned: what the kernel does not take at once, the transport must keep a copy of, not a view of the caller's buffer",
+    ).toBe(-1);
+    expect(got.length, 'the peer must get every byte written, once').toBe(original.length);
+  });
+
+  test('getBuffer returning an empty buffer is an error that ends the connection; it is not taken for the end of the stream', () => {
+    const { loop, peer, protocol } = connectedWith(() => new BufferedRecorder(Buffer.alloc(0)));
+    peer.send('hello');
+    let thrown: unknown;
+    try {
+      runUntil(loop, () => protocol.lost !== undefined, 'connectionLost, after getBuffer gave an empty buffer');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(
+      protocol.calls,
+      'nothing can be read into an empty buffer: a read of 0 bytes is not the end of the stream, so eofReceived must not come',
+    ).not.toContain('eofReceived');
+    expect(
+      thrown instanceof Error ? thrown.message : `no error (${show(protocol.calls.join(', '))})`,
+      'an empty buffer from getBuffer is an error the loop reports (thrown from the reader), and says what was wrong',
+    ).toMatch(/empty/i);
+    expect((thrown as Error).message).not.toMatch(/TODO/);
+    runUntil(loop, () => protocol.lost !== undefined, 'connectionLost, after getBuffer gave an empty buffer');
+    expect(protocol.lost!.error, 'the connection ends with that error, as asyncio ends it (its _fatal_error)').toBe(thrown);
+    expect(protocol.count('connectionLost')).toBe(1);
+  });
+
+  test('a BufferedProtocol hears the end of the stream and a reset as a Protocol does: eofReceived, then connectionLost once, with the error', () => {
+    const ended = connectedWith(() => new BufferedRecorder(Buffer.alloc(1000)));
+    ended.peer.send('bye');
+    ended.peer.shutdown(SHUT_WR);
+    runUntil(ended.loop, () => ended.protocol.lost !== undefined, 'connectionLost, after the peer sent its last bytes and the end of its stream');
+    runFor(ended.loop, 0.05);
+    expect(ended.protocol.received.toString(), 'the bytes before the end of the stream arrive first').toBe('bye');
+    expect(ended.protocol.count('eofReceived'), 'the end of the stream (a read of 0 bytes) is eofReceived, once').toBe(1);
+    expect(ended.protocol.count('connectionLost'), 'eofReceived returned false: the transport closes, and connectionLost comes once').toBe(1);
+    expect(ended.protocol.lost!.error).toBeUndefined();
+
+    const { loop, peer, protocol, transport } = connectedWith(() => new BufferedRecorder(Buffer.alloc(1000)), tcpPair());
+    transport.write(Buffer.from('never read'));
+    runFor(loop, 0.05);
+    peer.close(); // with unread bytes: a reset (RST), not the end of the stream
+    runUntil(loop, () => protocol.lost !== undefined, 'connectionLost, after the peer reset the connection');
+    runFor(loop, 0.05);
+    expect(protocol.count('connectionLost')).toBe(1);
+    expect(protocol.lost!.error?.name, 'a read from a peer that reset the connection fails (ECONNRESET): connectionLost says so, with that error').toBe(
+      'ConnectionResetError',
+    );
   });
 });

@@ -4,8 +4,9 @@
  *
  * Builds on 07 (the loop's readers, writers and `callSoon`) and protocol.ts: adds what asyncio calls a
  * transport, and Node a `net.Socket`. It reads when the loop says the socket is readable and hands the
- * bytes to its protocol; it sends what the protocol writes at once, keeps what the kernel does not take,
- * and sends that when the socket turns writable. Nothing here waits: every method returns at once.
+ * bytes to its protocol (a new Buffer for `dataReceived`, or, for a `BufferedProtocol`, read into the
+ * protocol's own buffer); it sends what the protocol writes at once, keeps a copy of what the kernel does
+ * not take, and sends that when the socket turns writable. Nothing here waits: every method returns at once.
  *
  * Flow control: what the transport holds unsent is bounded by the protocol, not by the transport. Past
  * the high-water mark the protocol is told `pauseWriting()`; back at the low-water mark,
@@ -14,7 +15,7 @@
  */
 import { BlockingIOError, OSError, SHUT_WR, type Address, type Socket } from '../../fixtures/native/index.ts';
 import type { EventLoop } from '../07-event-loop/loop.ts';
-import type { Protocol } from './protocol.ts';
+import { isBuffered, type BufferedProtocol, type Protocol } from './protocol.ts';
 
 /** The most one read takes from the kernel (asyncio's `max_size` is 256 KiB). */
 export const READ_SIZE = 64 * 1024;
@@ -25,7 +26,7 @@ export const HIGH_WATER = 64 * 1024;
 export class Transport {
   readonly #loop: EventLoop;
   readonly #sock: Socket;
-  readonly #protocol: Protocol;
+  readonly #protocol: Protocol | BufferedProtocol;
   /** Where the other end is, when known: what `accept` said (asyncio's `get_extra_info('peername')`). */
   readonly peername: Address | undefined;
   /** Written and not yet taken by the kernel, oldest first. */
@@ -52,7 +53,7 @@ export class Transport {
    * GIVEN. Takes `sock` (connected, non-blocking) for `protocol`. On the loop's next turn the protocol
    * hears `connectionMade(this)`, and then the transport starts reading, unless the protocol paused it.
    */
-  constructor(loop: EventLoop, sock: Socket, protocol: Protocol, peername?: Address) {
+  constructor(loop: EventLoop, sock: Socket, protocol: Protocol | BufferedProtocol, peername?: Address) {
     this.#loop = loop;
     this.#sock = sock;
     this.#protocol = protocol;
@@ -68,10 +69,11 @@ export class Transport {
    * wait for a turn of the loop; the rest is kept and sent, in order, whenever the socket is writable,
    * and only then is the socket watched for writing. Past the high-water mark the protocol is told
    * `pauseWriting()`. Writing after `writeEof()` is an error; after the connection is lost, nothing.
-   * The transport keeps `data` itself, not a copy: do not change it afterwards.
+   * The transport keeps a copy of what it could not send: the caller may change `data` as soon as
+   * `write` returns (a BufferedProtocol reads the next bytes into the very buffer it wrote from).
    */
   write(data: Buffer): void {
-    throw new Error('TODO(10-protocols): Transport.write() must send what the kernel takes now, and keep the rest to send when the socket is writable');
+    throw new Error('TODO(10-protocols): Transport.write() must send what the kernel takes now, and keep a copy of the rest to send when the socket is writable');
   }
 
   /**
@@ -137,13 +139,28 @@ export class Transport {
   }
 
   /**
-   * The loop's reader: what arrived goes to the protocol's `dataReceived`; the end of the stream to its
-   * `eofReceived`, after which the transport reads no more, and closes unless the protocol says to keep
-   * it open. Readable with nothing to read after all, it waits for the next time; a socket that fails
-   * (a reset) ends the connection with that error.
+   * The loop's reader: what arrived goes to the protocol (`dataReceived`, or `bufferUpdated` for a
+   * BufferedProtocol); the end of the stream to its `eofReceived`, after which the transport reads no
+   * more, and closes unless the protocol says to keep it open. Readable with nothing to read after all,
+   * it waits for the next time; a socket that fails (a reset) ends the connection with that error.
    */
   #onReadable(): void {
-    throw new Error('TODO(10-protocols): Transport#onReadable() must hand what arrived to dataReceived, and the end of the stream to eofReceived');
+    throw new Error('TODO(10-protocols): Transport#onReadable() must hand what arrived to the protocol, and the end of the stream to eofReceived');
+  }
+
+  /** Reads into a new Buffer for `dataReceived`: how many bytes (0 at the end of the stream); undefined when there were none to read, or the socket failed. */
+  #read(protocol: Protocol): number | undefined {
+    throw new Error('TODO(10-protocols): Transport#read() must read a new Buffer and hand it to dataReceived, and say how many bytes came');
+  }
+
+  /**
+   * Reads into the protocol's own buffer, then tells it how many bytes that was (`bufferUpdated`): the
+   * count (0 at the end of the stream); undefined when there were none to read, or the socket failed. An
+   * empty buffer from `getBuffer` is an error: the connection ends with it, and it is thrown for the
+   * loop to report.
+   */
+  #readInto(protocol: BufferedProtocol): number | undefined {
+    throw new Error('TODO(10-protocols): Transport#readInto() must read into the buffer getBuffer gives, and tell bufferUpdated how many bytes came');
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 import { BlockingIOError, IPPROTO_TCP, TCP_NODELAY, type Address, type Socket } from '../../fixtures/native/index.ts';
 import { EventLoop } from '../07-event-loop/loop.ts';
-import type { Protocol } from './protocol.ts';
+import type { BufferedProtocol, Protocol } from './protocol.ts';
 import { Transport } from './transport.ts';
 
 /** The most clients one readiness of the listening socket accepts (asyncio's default backlog). */
@@ -25,7 +25,7 @@ export class ProtocolLoop extends EventLoop {
    * accepts clients as they come, giving each a protocol of its own from `protocolFactory` and a
    * Transport over its socket. Returns the Server, whose `close()` stops accepting. (Given: the Server does it.)
    */
-  createServer(protocolFactory: () => Protocol, listener: Socket): Server {
+  createServer(protocolFactory: () => Protocol | BufferedProtocol, listener: Socket): Server {
     return new Server(this, protocolFactory, listener);
   }
 }
@@ -39,7 +39,7 @@ export class Server {
    */
   constructor(
     readonly loop: EventLoop,
-    readonly protocolFactory: () => Protocol,
+    readonly protocolFactory: () => Protocol | BufferedProtocol,
     readonly listener: Socket,
   ) {
     listener.setBlocking(false);

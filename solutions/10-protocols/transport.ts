@@ -3,8 +3,9 @@
  *
  * Builds on 07 (the loop's readers, writers and `callSoon`) and protocol.ts: adds what asyncio calls a
  * transport, and Node a `net.Socket`. It reads when the loop says the socket is readable and hands the
- * bytes to its protocol; it sends what the protocol writes at once, keeps what the kernel does not take,
- * and sends that when the socket turns writable. Nothing here waits: every method returns at once.
+ * bytes to its protocol (a new Buffer for `dataReceived`, or, for a `BufferedProtocol`, read into the
+ * protocol's own buffer); it sends what the protocol writes at once, keeps a copy of what the kernel does
+ * not take, and sends that when the socket turns writable. Nothing here waits: every method returns at once.
  *
  * Flow control: what the transport holds unsent is bounded by the protocol, not by the transport. Past
  * the high-water mark the protocol is told `pauseWriting()`; back at the low-water mark,
@@ -13,7 +14,7 @@
  */
 import { BlockingIOError, OSError, SHUT_WR, type Address, type Socket } from '../../fixtures/native/index.ts';
 import type { EventLoop } from '../07-event-loop/loop.ts';
-import type { Protocol } from './protocol.ts';
+import { isBuffered, type BufferedProtocol, type Protocol } from './protocol.ts';
 
 /** The most one read takes from the kernel (asyncio's `max_size` is 256 KiB). */
 export const READ_SIZE = 64 * 1024;
@@ -24,7 +25,7 @@ export const HIGH_WATER = 64 * 1024;
 export class Transport {
   readonly #loop: EventLoop;
   readonly #sock: Socket;
-  readonly #protocol: Protocol;
+  readonly #protocol: Protocol | BufferedProtocol;
   /** Where the other end is, when known: what `accept` said (asyncio's `get_extra_info('peername')`). */
   readonly peername: Address | undefined;
   /** Written and not yet taken by the kernel, oldest first. */
@@ -51,7 +52,7 @@ export class Transport {
    * GIVEN. Takes `sock` (connected, non-blocking) for `protocol`. On the loop's next turn the protocol
    * hears `connectionMade(this)`, and then the transport starts reading, unless the protocol paused it.
    */
-  constructor(loop: EventLoop, sock: Socket, protocol: Protocol, peername?: Address) {
+  constructor(loop: EventLoop, sock: Socket, protocol: Protocol | BufferedProtocol, peername?: Address) {
     this.#loop = loop;
     this.#sock = sock;
     this.#protocol = protocol;
@@ -67,7 +68,8 @@ export class Transport {
    * wait for a turn of the loop; the rest is kept and sent, in order, whenever the socket is writable,
    * and only then is the socket watched for writing. Past the high-water mark the protocol is told
    * `pauseWriting()`. Writing after `writeEof()` is an error; after the connection is lost, nothing.
-   * The transport keeps `data` itself, not a copy: do not change it afterwards.
+   * The transport keeps a copy of what it could not send: the caller may change `data` as soon as
+   * `write` returns (a BufferedProtocol reads the next bytes into the very buffer it wrote from).
    */
   write(data: Buffer): void {
     if (this.#eof) throw new Error('Cannot write after writeEof(): the sending side is shut down');
@@ -79,7 +81,7 @@ export class Transport {
       rest = data.subarray(sent);
       this.#loop.addWriter(this.#sock, this.#writeReady);
     }
-    this.#buffer.push(rest);
+    this.#buffer.push(Buffer.from(rest)); // a copy: the caller's buffer is the caller's again
     this.#bufferSize += rest.length;
     this.#maybePauseProtocol();
   }
@@ -156,25 +158,55 @@ export class Transport {
   }
 
   /**
-   * The loop's reader: what arrived goes to the protocol's `dataReceived`; the end of the stream to its
-   * `eofReceived`, after which the transport reads no more, and closes unless the protocol says to keep
-   * it open. Readable with nothing to read after all, it waits for the next time; a socket that fails
-   * (a reset) ends the connection with that error.
+   * The loop's reader: what arrived goes to the protocol (`dataReceived`, or `bufferUpdated` for a
+   * BufferedProtocol); the end of the stream to its `eofReceived`, after which the transport reads no
+   * more, and closes unless the protocol says to keep it open. Readable with nothing to read after all,
+   * it waits for the next time; a socket that fails (a reset) ends the connection with that error.
    */
   #onReadable(): void {
+    const protocol = this.#protocol;
+    const count = isBuffered(protocol) ? this.#readInto(protocol) : this.#read(protocol);
+    if (count !== 0) return; // bytes handed over, or none to read after all
+    this.#stopReading();
+    if (!protocol.eofReceived()) this.close();
+  }
+
+  /** Reads into a new Buffer for `dataReceived`: how many bytes (0 at the end of the stream); undefined when there were none to read, or the socket failed. */
+  #read(protocol: Protocol): number | undefined {
     let data: Buffer;
     try {
       data = this.#sock.recv(READ_SIZE);
     } catch (error) {
       if (!(error instanceof BlockingIOError)) this.#fail(error);
-      return;
+      return undefined;
     }
-    if (data.length > 0) {
-      this.#protocol.dataReceived(data);
-      return;
+    if (data.length > 0) protocol.dataReceived(data);
+    return data.length;
+  }
+
+  /**
+   * Reads into the protocol's own buffer, then tells it how many bytes that was (`bufferUpdated`): the
+   * count (0 at the end of the stream); undefined when there were none to read, or the socket failed. An
+   * empty buffer from `getBuffer` is an error: the connection ends with it, and it is thrown for the
+   * loop to report.
+   */
+  #readInto(protocol: BufferedProtocol): number | undefined {
+    const buffer = protocol.getBuffer(READ_SIZE);
+    if (buffer.length === 0) {
+      // A read into nothing returns 0, which would pass for the end of the stream.
+      const error = new Error('getBuffer() returned an empty buffer: the protocol must lend one that bytes can be read into');
+      this.#forceClose(error);
+      throw error;
     }
-    this.#stopReading();
-    if (!this.#protocol.eofReceived()) this.close();
+    let count: number;
+    try {
+      count = this.#sock.recvInto(buffer);
+    } catch (error) {
+      if (!(error instanceof BlockingIOError)) this.#fail(error);
+      return undefined;
+    }
+    if (count > 0) protocol.bufferUpdated(count);
+    return count;
   }
 
   /**
