@@ -63,6 +63,10 @@ export default defineConfig({
     // files at once (vitest's default, one fewer than the cores, is one at a time on 2 cores). Six
     // holds every file of one exercise (07 has six), so a short one never waits for a long one.
     maxWorkers: Math.max(6, availableParallelism()),
+    // The tests of a file that share nothing run at once (concurrentTest). Most of their time is spent
+    // waiting on a server, so all of them start together: under vitest's default of 5 at a time, the
+    // longest tests, defined last, waited for the short ones and made the file longer by a second.
+    maxConcurrency: 32,
     // Keeps the transformed modules in node_modules/.experimental-vitest-cache between runs (keyed by
     // their content and the project's plugins, so each tree gets its own): 0.2 s of a 3 s run.
     experimental: { fsModuleCache: true },

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { deferCleanup, show, startServer } from '../../fixtures/harness/index.ts';
+import { deferCleanup, firstDifference, show, startServer } from '../../fixtures/harness/index.ts';
 import { echoServerGuarantees } from '../../fixtures/harness/echo-suite.ts';
 import {
   BlockingIOError,
@@ -334,9 +334,3 @@ describe('03-selectors: DefaultSelector and callbacks in key.data', () => {
     });
   }
 });
-
-function firstDifference(a: Buffer, b: Buffer): number {
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i;
-  return length;
-}
