@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { deferCleanup, firstDifference, show, startServer } from '../../fixtures/harness/index.ts';
+import { concurrentTest, deferCleanup, firstDifference, show, startServer } from '../../fixtures/harness/index.ts';
 import { echoServerGuarantees } from '../../fixtures/harness/echo-suite.ts';
 import {
   BlockingIOError,
@@ -294,7 +294,7 @@ describe('03-selectors: DefaultSelector and callbacks in key.data', () => {
   describe.concurrent('the server program', () => {
     echoServerGuarantees(server, { wait: 'selector.select()' });
 
-    test('a client that leaves is unregistered before its socket is closed', async () => {
+    concurrentTest('a client that leaves is unregistered before its socket is closed', async () => {
       // With this variable set, the binding prints a line each time a closed socket is unregistered.
       const srv = await startServer(server, { env: { KATA_STRICT_SELECTORS: '1' } });
       const polite = await srv.connect('polite');
