@@ -134,9 +134,9 @@ export function generateHeaders(status: Status, contentLength: number, extra: Re
     Connection: 'close',
     ...extra,
   };
-  const lines = [`HTTP/1.1 ${status} ${REASONS[status]}`];
-  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
-  return `${lines.join('\r\n')}\r\n\r\n`;
+  let head = `HTTP/1.1 ${status} ${REASONS[status]}\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return `${head}\r\n`;
 }
 
 /**

@@ -184,6 +184,7 @@ export class HttpProtocol implements Protocol {
    * 08's readHead), cut off the buffer. Undefined if its end has not come yet.
    */
   #takeHead(): string | undefined {
+    if (this.#buffer.length === 0) return undefined; // the usual case once a read's requests are answered
     const first = this.#buffer[0];
     if (first === CR || first === LF) {
       // Empty lines before a request line are rare: only then is the start of the buffer decoded twice.
