@@ -43,6 +43,18 @@ function occurrences(within: string, text: string): number {
   return count;
 }
 
+/** Asks for / on one kept-alive connection for 0.75 s, each request as soon as the last response is in. */
+async function askBackToBack(srv: ServerProcess, name: string): Promise<void> {
+  const client = await srv.connect(name);
+  const started = Date.now();
+  for (let i = 1, elapsed = 0; elapsed < 750; i++, elapsed = Date.now() - started) {
+    client.send(request('GET', '/'));
+    const what = `GET / number ${i}, ${(elapsed / 1000).toFixed(2)} s after the first, on a connection kept alive`;
+    const response = await nextResponse(srv, client, `${what} (--head-timeout 0.5: each request came as soon as the last response was in)`);
+    expect(response.status, what).toBe(200);
+  }
+}
+
 describe('10-protocols: the web app as a protocol', () => {
   const { site } = webServerGuarantees(web, {
     views: { index, blog },
@@ -76,16 +88,16 @@ describe('10-protocols: the web app as a protocol', () => {
   concurrentTest('the head timeout runs from the last response: a kept-alive client that asks again in time is never dropped', async () => {
     // Under --head-timeout 0.5 the client asks again as soon as each response is in, for 0.75 s: its
     // last requests come past a deadline counted from the start of the connection, and each comes long
-    // before a deadline counted from the last response.
+    // before a deadline counted from the last response. A server that a busy machine stalls for half a
+    // second drops the client rightly, so the proof has three connections; a clock that does not move
+    // drops the client on every one of them.
     const srv = await startServer(web, { args: ['--head-timeout', '0.5'] });
-    const client = await srv.connect('regular');
-    const started = Date.now();
-    for (let i = 1, elapsed = 0; elapsed < 750; i++, elapsed = Date.now() - started) {
-      client.send(request('GET', '/'));
-      const what = `GET / number ${i}, ${(elapsed / 1000).toFixed(2)} s after the first, on a connection kept alive`;
-      const response = await nextResponse(srv, client, `${what} (--head-timeout 0.5: each request came as soon as the last response was in)`);
-      expect(response.status, what).toBe(200);
+    let dropped: unknown;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      dropped = await askBackToBack(srv, `regular-${attempt}`).then(() => undefined, (error: unknown) => error);
+      if (!dropped) return;
     }
+    throw dropped;
   });
 
   // Flow control: the proof reads the kernel's queues of its connection from /proc/net/tcp and works out
