@@ -88,9 +88,10 @@ describe('10-protocols: the web app as a protocol', () => {
   concurrentTest('the head timeout runs from the last response: a kept-alive client that asks again in time is never dropped', async () => {
     // Under --head-timeout 0.5 the client asks again as soon as each response is in, for 0.75 s: its
     // last requests come past a deadline counted from the start of the connection, and each comes long
-    // before a deadline counted from the last response. A server that a busy machine stalls for half a
-    // second drops the client rightly, so the proof has three connections; a clock that does not move
-    // drops the client on every one of them.
+    // before a deadline counted from the last response. A gap of half a second between a response and
+    // the next request, which a busy machine can make on either side, has a correct server drop the
+    // client rightly, so the proof has three connections; a clock that does not move drops the client on
+    // every one of them.
     const srv = await startServer(web, { args: ['--head-timeout', '0.5'] });
     let dropped: unknown;
     for (let attempt = 1; attempt <= 3; attempt++) {
