@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, test, vi } from 'vitest';
-import { bundleScript, cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, within } from '../../fixtures/harness/index.ts';
+import { bundleScript, cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, untilAsleep, within } from '../../fixtures/harness/index.ts';
 import { IDLE_CPU_SECONDS, IDLE_WINDOW_MS } from '../../fixtures/harness/echo-suite.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
@@ -287,6 +287,7 @@ describe('07-event-loop: EventLoop', () => {
       void exited.then((code) => reject(new Error(`The loop in the child process exited (code ${code}) instead of waiting for its timer. It printed:\n${output}`)));
     });
     await within(started, 15_000, () => `The loop in the child process did not run its first callback within 15 s. It printed:\n${output}`);
+    await untilAsleep(child.pid!);
     const before = { cpu: cpuSecondsOf(child.pid!), busy: runnableSecondsOf(child.pid!) };
     await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
     const cpu = cpuSecondsOf(child.pid!) - before.cpu;
