@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, expect } from 'vitest';
-import { concurrentTest, show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
+import { concurrentTest, processGone, show, startServer, until, type Client, type ServerProcess } from '../../fixtures/harness/index.ts';
 
 const server = new URL('./server.ts', import.meta.url);
 
@@ -31,17 +30,6 @@ async function logged(srv: ServerProcess, pattern: RegExp, what: string, ms = 15
 /** The pids of the workers the server said it started (`worker PID started`). */
 function startedWorkers(srv: ServerProcess): number[] {
   return [...srv.stdout.matchAll(/^worker (\d+) started$/gm)].map((m) => Number(m[1]));
-}
-
-/** Whether process `pid` is gone (or a zombie: dead, waiting for someone to read its exit status). */
-function gone(pid: number): boolean {
-  if (!existsSync(`/proc/${pid}/stat`)) return true;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
 }
 
 /** A server with a pool of 2 workers, once it has said it started both. */
@@ -159,9 +147,9 @@ describe.concurrent('09-cpu-bound: a pool of worker processes, watched by the lo
     expect(exit, `on SIGTERM the server stops and exits with status 0.\n${srv.report()}`).toEqual({ code: 0, signal: null });
     const workers = startedWorkers(srv);
     await until(
-      () => workers.every(gone),
+      () => workers.every(processGone),
       5000,
-      () => `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run after the server exited: stop them (close the pool) on the way out.`,
+      () => `workers ${workers.filter((pid) => !processGone(pid)).join(', ')} still run after the server exited: stop them (close the pool) on the way out.`,
     );
   }, POOL_TEST_MS);
 
@@ -177,10 +165,10 @@ describe.concurrent('09-cpu-bound: a pool of worker processes, watched by the lo
       'the binding makes is close-on-exec, so a child gets no other; one made inheritable (setInheritable) is passed ' +
       'to every child started after it, and keeps its file open for as long as that child lives.';
     await until(
-      () => workers.every(gone),
+      () => workers.every(processGone),
       2000,
       () =>
-        `workers ${workers.filter((pid) => !gone(pid)).join(', ')} still run 2 s after the server was killed with SIGKILL ` +
+        `workers ${workers.filter((pid) => !processGone(pid)).join(', ')} still run 2 s after the server was killed with SIGKILL ` +
         `(no code of the server ran: a worker only learns of it by reading end-of-file on its socket, which happens once ` +
         `no process holds the server's end any more). ${inherited}`,
     );
