@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, test, vi } from 'vitest';
-import { bundleScript, cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, runnableSecondsOf, untilAsleep, within } from '../../fixtures/harness/index.ts';
-import { IDLE_CPU_SECONDS, IDLE_WINDOW_MS } from '../../fixtures/harness/echo-suite.ts';
+import { bundleScript, cpuSecondsOf, deferCleanup, mapToTarget, RUNNABLE_CLOCK, watchIdle, within } from '../../fixtures/harness/index.ts';
+import { IDLE_WINDOW_MS, idleSeen, spins } from '../../fixtures/harness/echo-suite.ts';
 import { TestSelector, VirtualClock } from '../../fixtures/harness/loop-testing.ts';
 import { socketpair, type Socket } from '../../fixtures/native/index.ts';
 import { Future, type Coroutine } from './future.ts';
@@ -287,16 +287,14 @@ describe('07-event-loop: EventLoop', () => {
       void exited.then((code) => reject(new Error(`The loop in the child process exited (code ${code}) instead of waiting for its timer. It printed:\n${output}`)));
     });
     await within(started, 15_000, () => `The loop in the child process did not run its first callback within 15 s. It printed:\n${output}`);
-    await untilAsleep(child.pid!);
-    const before = { cpu: cpuSecondsOf(child.pid!), busy: runnableSecondsOf(child.pid!) };
-    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
-    const cpu = cpuSecondsOf(child.pid!) - before.cpu;
-    const busy = runnableSecondsOf(child.pid!) - before.busy;
+    const cpuBefore = cpuSecondsOf(child.pid!);
+    const watch = await watchIdle(child.pid!, IDLE_WINDOW_MS);
+    const cpu = cpuSecondsOf(child.pid!) - cpuBefore;
     expect(
-      busy,
-      `in ${IDLE_WINDOW_MS / 1000} s of waiting for a timer an hour away, the loop was running or waiting for a CPU for ${busy.toFixed(2)} s ` +
-        `(and used ${cpu.toFixed(2)} s of CPU): it spins. runOnce must pass the time until the nearest timer to ` +
-        `select(), not 0, so that the process sleeps in the kernel. (Measured as ${RUNNABLE_CLOCK}.)`,
-    ).toBeLessThan(IDLE_CPU_SECONDS);
+      spins(watch),
+      `waiting for a timer an hour away, the loop was ${idleSeen(watch)}, and used ${cpu.toFixed(2)} s of CPU: ` +
+        `it spins. runOnce must pass the time until the nearest timer to select(), not 0, so that the process ` +
+        `sleeps in the kernel. (Measured as ${RUNNABLE_CLOCK}.)`,
+    ).toBe(false);
   });
 });
